@@ -1,0 +1,1 @@
+"""Built-in component kinds; importing this package registers them all."""

@@ -1,0 +1,193 @@
+"""The Plan: the compiler's output and the runtime's only input.
+
+Frozen, JSON-serialisable dataclasses. Per-kind parameters are each kind's own frozen
+dataclass (declared beside the kind's schema in `dsl/kinds/`); `Plan.to_json` tags them with
+their kind so `Plan.from_json` can rebuild them through the registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from orderloom.dsl.errors import NO_SPAN, Span
+
+Side = Literal["buy", "sell"]
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A type-checked expression. `ast` is the JSON form of dsl.expr's typed AST; signal
+    references are already inlined, so the runtime needs nothing else to compile it."""
+
+    source: str
+    ast: Any
+    type: str
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str  # "BTC/USDT@sim": symbol@venue
+    symbol: str  # "BTC/USDT"
+    base: str
+    quote: str
+    venue: str
+    tick_size: float
+    lot_size: float
+    min_notional: float = 0.0
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    kind: str  # registry kind, e.g. "simulated"
+    params: Any  # the kind's frozen params dataclass
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    kind: str  # "replay" | "synthetic" | ...
+    instrument: str
+    schema: Literal["trades", "quotes"]
+    params: Any
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    expr: Expr
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One strategy *instance* (a `for_each` template yields several)."""
+
+    name: str  # instance name, also the engine key: "buy_twap" or "mm[ETH/USDT@sim]"
+    template: str  # the YAML key it came from
+    kind: str
+    instruments: tuple[str, ...]  # market data it subscribes to; first is the traded one
+    venue: str  # where its orders are routed
+    params: Any
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class RiskLimits:
+    max_order_notional: float | None = None
+    notional_currency: str | None = None
+    max_position: tuple[tuple[str, float], ...] = ()  # (instrument id, max |position|)
+    span: Span = NO_SPAN
+
+    def position_limit(self, instrument: str) -> float | None:
+        for inst, limit in self.max_position:
+            if inst == instrument:
+                return limit
+        return None
+
+
+@dataclass(frozen=True)
+class Routing:
+    default: str | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Sink:
+    name: str
+    kind: str  # "clickhouse"
+    url: str | None  # None: the embedded default (chdb://.orderloom/clickhouse)
+    database: str = "orderloom"
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    description: str
+    source: str  # path of the pipeline file
+    instruments: tuple[Instrument, ...]
+    venues: tuple[Venue, ...]
+    feeds: tuple[Feed, ...]
+    signals: tuple[Signal, ...]
+    strategies: tuple[Strategy, ...]
+    risk: RiskLimits = field(default_factory=RiskLimits)
+    routing: Routing = field(default_factory=Routing)
+    sinks: tuple[Sink, ...] = ()
+    version: int = 1
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        return next(i for i in self.instruments if i.id == instrument_id)
+
+    def venue(self, name: str) -> Venue:
+        return next(v for v in self.venues if v.name == name)
+
+    def feeds_for(self, instrument_id: str) -> tuple[Feed, ...]:
+        return tuple(f for f in self.feeds if f.instrument == instrument_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return _encode(self)
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        return _decode_plan(data)
+
+
+# --- JSON encoding -------------------------------------------------------------------------
+# Dataclasses become dicts tagged with "__type__" so that per-kind params round-trip without a
+# hand-written codec per kind; the registry supplies the classes by name.
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {"__type__": type(value).__qualname__}
+        for f in dataclasses.fields(value):
+            out[f.name] = _encode(getattr(value, f.name))
+        return out
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    return value
+
+
+def plan_types() -> dict[str, type]:
+    """Every dataclass that may appear in a Plan, by qualified name."""
+    from orderloom.dsl import registry  # late: registry imports the kind modules
+
+    types: dict[str, type] = {
+        t.__qualname__: t
+        for t in (Expr, Instrument, Venue, Feed, Signal, Strategy, RiskLimits, Routing, Sink, Span)
+    }
+    for kind in registry.all_kinds():
+        types[kind.params_type.__qualname__] = kind.params_type
+    return types
+
+
+def _decode(value: Any, types: dict[str, type]) -> Any:
+    if isinstance(value, dict):
+        if "__type__" in value:
+            cls = types[value["__type__"]]
+            kwargs = {k: _decode(v, types) for k, v in value.items() if k != "__type__"}
+            return cls(**kwargs)
+        return {k: _decode(v, types) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_decode(v, types) for v in value)
+    return value
+
+
+def _decode_plan(data: dict[str, Any]) -> Plan:
+    plan = _decode(data, plan_types())
+    if not isinstance(plan, Plan):
+        raise TypeError("not a Plan document")
+    return plan

@@ -1,0 +1,94 @@
+"""The `orderloom` command: validate, plan, kinds, deploy, sql.
+
+User mistakes (bad YAML, bad data, a refused query) print a clear message and exit with a
+stable code; only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from orderloom.dsl.errors import ConfigError, OrderloomError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="orderloom", description="Declarative trading pipelines on Bytewax and ClickHouse."
+    )
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_set(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="PATH=VALUE",
+            help="override a value, e.g. strategies.buy_twap.quantity=3 (repeatable)",
+        )
+
+    p = sub.add_parser("validate", help="check pipeline files and print every problem")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    with_set(p)
+
+    p = sub.add_parser("plan", help="print the compiled plan")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=("text", "json", "dot"), default="text")
+    with_set(p)
+
+    p = sub.add_parser("kinds", help="list component kinds and their parameters")
+    p.add_argument("kind", nargs="?", metavar="KIND")
+
+    p = sub.add_parser("deploy", help="run a pipeline")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--mode", choices=("backtest", "paper", "live"), default="backtest")
+    p.add_argument("--workers", type=int, default=1, help="worker threads per process")
+    p.add_argument("--processes", type=int, default=1, help="bytewax processes on loopback")
+    p.add_argument("--sink", metavar="URL", help="chdb://PATH or clickhouse://host:port/db")
+    p.add_argument("--run-id", metavar="ID", help="default: <pipeline>-<UTC time>")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    with_set(p)
+
+    p = sub.add_parser("sql", help="query the analytics store")
+    p.add_argument("query", metavar="SQL")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--sink", metavar="URL")
+    where.add_argument("--pipeline", metavar="FILE", help="use this pipeline's sink")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        from orderloom.cli import commands
+
+        handler = getattr(commands, f"cmd_{args.command}")
+        return int(handler(args, out, err))
+    except ConfigError as exc:
+        from orderloom.dsl.render import render_diagnostics
+
+        sys.stderr.write(render_diagnostics(exc.diagnostics, color=err.is_terminal) + "\n")
+        n = len(exc.diagnostics)
+        err.print(f"[bold red]error[/]: {n} problem{'s' if n != 1 else ''} found")
+        return exc.exit_code
+    except OrderloomError as exc:
+        err.print(f"[bold red]error[/]: {escape(str(exc))}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

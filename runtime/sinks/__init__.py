@@ -1,0 +1,1 @@
+"""Analytics sinks: ClickHouse tables, and the backends that write them."""
