@@ -1,0 +1,46 @@
+"""The names the language knows: market values, account values, indicators and math
+functions, with their result types. The checker, its did-you-mean hints and the docs read
+this one catalogue."""
+
+from __future__ import annotations
+
+from orderloom.dsl.expr.types import MONEY, NUMBER, PRICE, QUANTITY, RATIO
+
+# Per instrument; bare means the strategy's default instrument: `last`, `last(BTC/USDT@sim)`.
+MARKET_VALUES: dict[str, tuple[str, str]] = {
+    "last": (PRICE, "price of the last trade"),
+    "bid": (PRICE, "best bid price"),
+    "ask": (PRICE, "best ask price"),
+    "mid": (PRICE, "(bid + ask) / 2"),
+    "spread": (PRICE, "ask - bid"),
+    "spread_bps": (RATIO, "(ask - bid) / mid, a ratio: compare it with 10bps"),
+    "bid_qty": (QUANTITY, "quantity at the best bid"),
+    "ask_qty": (QUANTITY, "quantity at the best ask"),
+}
+
+# position is per instrument like a market value; pnl and drawdown belong to the strategy.
+ACCOUNT_VALUES: dict[str, tuple[str, str]] = {
+    "position": (QUANTITY, "signed position held in the instrument"),
+    "pnl": (MONEY, "profit and loss of the strategy instance, marked to market"),
+    "drawdown": (MONEY, "peak pnl minus pnl (never negative)"),
+}
+PER_INSTRUMENT_ACCOUNT = frozenset({"position"})
+
+# (value, window): window is a duration (event time) or a count of ticks. None: input's type.
+INDICATORS: dict[str, tuple[str | None, str]] = {
+    "ema": (None, "exponential moving average; count N: alpha 2/(N+1); time T: 1-exp(-dt/T)"),
+    "sma": (None, "simple moving average over the window"),
+    "vwap": (PRICE, "volume-weighted average of a price over the window, by trade quantity"),
+    "zscore": (NUMBER, "(x - mean) / standard deviation over the window"),
+    "returns": (RATIO, "x now / x one window ago - 1"),
+    "volatility": (RATIO, "standard deviation of tick-to-tick log returns over the window"),
+}
+
+MATH_FUNCTIONS: dict[str, str] = {
+    "abs": "absolute value, same type",
+    "min": "smallest of two or more values of one type",
+    "max": "largest of two or more values of one type",
+}
+
+FUNCTION_NAMES = frozenset({*MARKET_VALUES, *ACCOUNT_VALUES, *INDICATORS, *MATH_FUNCTIONS})
+VALUE_NAMES = frozenset({*MARKET_VALUES, *ACCOUNT_VALUES})
