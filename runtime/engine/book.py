@@ -1,0 +1,45 @@
+"""Top of book per instrument slot, read from the expression MarketState the engine writes.
+
+The engine stores last trade price/size, bid/ask and their sizes in the shared MarketState
+(so expressions see them without copies). This module answers the
+questions risk, the venue and PnL ask of that state: the reference price of a market order,
+the touch it would take, and the mark price. NaN means "not seen yet".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class Book:
+    """Read side of the market state, aware of which instruments have a quotes feed."""
+
+    __slots__ = ("has_quotes", "state")
+
+    def __init__(self, state: Any, has_quotes: Sequence[bool]) -> None:
+        self.state = state  # orderloom.dsl.expr MarketState
+        self.has_quotes = list(has_quotes)
+
+    def touch(self, slot: int, side: int) -> float:
+        """The price an aggressive order of `side` would take: the ask for a buy, the bid
+        for a sell (NaN before the first quote)."""
+        state = self.state
+        return float(state.ask[slot] if side > 0 else state.bid[slot])
+
+    def reference_price(self, slot: int, side: int) -> float:
+        """What a market order is expected to pay: the opposite touch when the instrument
+        is quoted and a quote has been seen, otherwise the last trade."""
+        if self.has_quotes[slot]:
+            touch = self.touch(slot, side)
+            if touch == touch:  # not NaN
+                return touch
+        return float(self.state.last[slot])
+
+    def mark_price(self, slot: int) -> float:
+        """Mid when both sides are known, else the last trade."""
+        state = self.state
+        bid, ask = state.bid[slot], state.ask[slot]
+        if bid == bid and ask == ask:
+            return float((bid + ask) / 2.0)
+        return float(state.last[slot])

@@ -1,0 +1,180 @@
+"""The order path of one strategy instance: the context a strategy places orders through
+(rounding → pre-trade risk → OMS → venue) and the sink of the venue's execution reports
+(OMS state, positions, fills and risk rows, strategy callbacks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from orderloom.runtime.engine.book import Book
+from orderloom.runtime.engine.clock import Clock
+from orderloom.runtime.engine.lots import LotSpec
+from orderloom.runtime.engine.oms import Oms, Order
+from orderloom.runtime.engine.positions import PositionLedger
+from orderloom.runtime.risk.checks import RiskChain
+from orderloom.runtime.strategies.base import Fill, Strategy
+from orderloom.runtime.venues.reports import Liquidity
+
+if TYPE_CHECKING:
+    from orderloom.runtime.venues.simulated import SimulatedVenue
+
+
+class EngineContext:
+    """Implements `StrategyContext` (for the strategy), `ExecutionReports` (for the venue)
+    and `Exposure` (for the risk checks)."""
+
+    def __init__(
+        self,
+        run_id: str,
+        strategy_name: str,
+        instruments: Sequence[str],
+        quote_currencies: Sequence[str],
+        venue_name: str,
+        lots: Sequence[LotSpec],
+        book: Book,
+        clock: Clock,
+        risk: RiskChain,
+    ) -> None:
+        self.run_id = run_id
+        self.strategy_name = strategy_name
+        self.instruments = tuple(instruments)
+        self.quote_currencies = tuple(quote_currencies)
+        self.venue_name = venue_name
+        self.lots = tuple(lots)
+        self.book = book
+        self.state = book.state
+        self.clock = clock
+        self.risk = risk
+        self.oms = Oms(run_id, strategy_name, instruments, venue_name, lots)
+        self.ledger = PositionLedger(run_id, strategy_name, instruments, lots)
+        self.position_lots = self.ledger.position_lots
+        self.open_buy_lots = self.oms.open_buy_lots
+        self.open_sell_lots = self.oms.open_sell_lots
+        self.fill_rows: list[tuple] = []
+        self.risk_rows: list[tuple] = []
+        self.fills = 0
+        self.rejects = 0
+        self.venue: SimulatedVenue  # bound by the engine (the venue reports back to us)
+        self.strategy: Strategy
+        self.timer_callback: Any = None  # engine's strategy-timer dispatcher
+
+    # --- StrategyContext -----------------------------------------------------------------
+
+    @property
+    def now_ns(self) -> int:
+        return int(self.state.ts_ns)
+
+    def place(
+        self, side: int, qty: float, price: float | None = None, slot: int = 0
+    ) -> Order | None:
+        if not qty >= 0:
+            raise ValueError(f"order quantity must be >= 0, got {qty} (use side for direction)")
+        return self.place_lots(side, self.lots[slot].lots_down(qty), price, slot)
+
+    def place_lots(
+        self, side: int, lots: int, price: float | None = None, slot: int = 0
+    ) -> Order | None:
+        if side not in (1, -1):
+            raise ValueError(f"side must be +1 (buy) or -1 (sell), got {side}")
+        if lots <= 0:
+            return None
+        ticks = None
+        if price is not None:
+            if not price > 0:
+                raise ValueError(f"limit price must be a positive number, got {price}")
+            ticks = self.lots[slot].ticks(price, side)
+        now = self.state.ts_ns
+        order = self.oms.create(slot, side, lots, ticks, now)
+        violation = self.risk.check(order, self)
+        if violation is not None:
+            self.rejects += 1
+            self.oms.reject(order, now, violation.message)
+            self.risk_rows.append(
+                (
+                    self.run_id,
+                    f"{order.order_id}-{violation.check}",
+                    now,
+                    self.strategy_name,
+                    order.order_id,
+                    violation.check,
+                    violation.limit_value,
+                    violation.value,
+                    "reject",
+                    violation.message,
+                )
+            )
+            self.strategy.on_reject(self, order, violation.message)
+            return order
+        self.oms.submit(order, now)
+        self.venue.submit(order, now)
+        return order
+
+    def cancel(self, order: Order) -> bool:
+        if not order.is_open or order.cancel_requested:
+            return False
+        order.cancel_requested = True
+        self.venue.cancel(order, self.state.ts_ns)
+        return True
+
+    def set_timer(self, ts_ns: int, tag: Any) -> None:
+        # Event time never runs backwards: a timer in the past fires at the next check.
+        self.clock.at(max(int(ts_ns), self.state.ts_ns), self.timer_callback, tag)
+
+    def position(self, slot: int = 0) -> float:
+        return self.ledger.position(slot)
+
+    def open_orders(self, slot: int | None = None) -> list[Order]:
+        orders = self.oms.open_orders.values()
+        return [o for o in orders if slot is None or o.slot == slot]
+
+    # --- Exposure ------------------------------------------------------------------------
+
+    def reference_price(self, slot: int, side: int) -> float:
+        return self.book.reference_price(slot, side)
+
+    # --- ExecutionReports ----------------------------------------------------------------
+
+    def on_accepted(self, order: Order, ts_ns: int) -> None:
+        self.oms.accept(order, ts_ns)
+
+    def on_fill(
+        self, order: Order, ts_ns: int, lots: int, price: float, fee: float, liquidity: Liquidity
+    ) -> None:
+        slot = order.slot
+        fill_id = self.oms.fill(order, ts_ns, lots, price)
+        ledger = self.ledger
+        ledger.apply_fill(slot, ts_ns, order.side, lots, price, fee)
+        state = self.state
+        state.position[slot] = ledger.position_qty[slot]
+        book = self.book
+        if len(self.instruments) == 1:
+            state.pnl = ledger.total((book.mark_price(0),))
+        else:
+            state.pnl = ledger.total([book.mark_price(s) for s in range(len(self.instruments))])
+        self.fills += 1
+        qty = order.qty if lots == order.qty_lots else self.lots[slot].qty(lots)
+        self.fill_rows.append(
+            (
+                self.run_id,
+                fill_id,
+                order.order_id,
+                ts_ns,
+                self.strategy_name,
+                self.instruments[slot],
+                self.venue_name,
+                order.side,
+                price,
+                qty,
+                fee,
+                self.quote_currencies[slot],
+                liquidity,
+            )
+        )
+        side = order.side
+        fill = Fill(fill_id, order.order_id, ts_ns, slot, side, price, qty, lots, fee, liquidity)
+        self.strategy.on_fill(self, order, fill)
+
+    def on_cancelled(self, order: Order, ts_ns: int, reason: str) -> None:
+        self.oms.cancel(order, ts_ns, reason)

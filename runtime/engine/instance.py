@@ -1,0 +1,353 @@
+"""StrategyEngine: one strategy instance's whole decision path in one object — books, clock,
+expressions, strategy, pre-trade risk, OMS, simulated venue, positions — fed market batches by
+the keyed bytewax step and returning analytics rows grouped by table.
+
+Order of work for each market event at time t (deterministic, event time only):
+1. timers due at or before t fire in (time, scheduling order): strategy timers (TWAP slices),
+   order and cancel arrivals at the venue, and the PnL marks at every whole minute of event
+   time (a mark row carries the minute's time and the state before the event);
+2. the event is written to the market state (last price/qty and trade count, or top of
+   book);
+3. the venue matches it against working orders (fills, positions, `on_fill`);
+4. the instrument's indicators update, in dependency order;
+5. the strategy's `on_market` runs.
+An instance with several feeds merges them first (see `merge.py`); with one feed the batches
+go straight to the loops. `on_eof` drains the merge, calls `on_stop`, cancels what is still
+open at the last event's time, writes final positions for traded instruments and a last mark.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from heapq import heappop
+from typing import Any
+
+from orderloom.dsl import registry
+from orderloom.dsl.expr.evaluate import ExprCompiler
+from orderloom.dsl.kinds.simulated import SimulatedVenueParams
+from orderloom.dsl.plan import Plan
+from orderloom.runtime.engine.book import Book
+from orderloom.runtime.engine.clock import Clock
+from orderloom.runtime.engine.context import EngineContext
+from orderloom.runtime.engine.lots import LotSpec
+from orderloom.runtime.engine.merge import FeedMerger
+from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.risk.checks import RiskChain
+from orderloom.runtime.strategies.base import Strategy, StrategySetup
+from orderloom.runtime.venues.simulated import SimulatedVenue
+
+MARK_INTERVAL_NS = 60_000_000_000
+
+Rows = list[tuple[str, list[tuple]]]
+
+_BUILTIN_STRATEGIES = {
+    "twap": "orderloom.runtime.strategies.twap:TwapStrategy",
+    "signal": "orderloom.runtime.strategies.signal:SignalStrategy",
+}
+
+
+def strategy_class(kind: str) -> type[Strategy]:
+    """The runtime class of a strategy kind: the registry's `runtime` path, or a built-in."""
+    spec = registry.get("strategy", kind)
+    path = spec.runtime if spec is not None else _BUILTIN_STRATEGIES.get(kind)
+    if path is None:
+        raise ValueError(f"unknown strategy kind '{kind}'")
+    module_name, _, class_name = path.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise TypeError(f"{path} is not a Strategy class")
+    return cls
+
+
+@dataclass
+class EngineStats:
+    events: int = 0
+    orders: int = 0
+    fills: int = 0
+    rejects: int = 0
+    fees: float = 0.0
+    realized: float = 0.0
+    unrealized: float = 0.0
+    total: float = 0.0
+
+
+class StrategyEngine:
+    def __init__(
+        self,
+        plan: Plan,
+        strategy_name: str,
+        run_id: str,
+        *,
+        strategy_factory: Callable[[StrategySetup], Strategy] | None = None,
+    ) -> None:
+        """`strategy_factory` replaces the kind's registered class (custom Python strategies,
+        tests); by default the class comes from the registry's `runtime` path."""
+        node = next((s for s in plan.strategies if s.name == strategy_name), None)
+        if node is None:
+            raise ValueError(f"plan '{plan.name}' has no strategy instance '{strategy_name}'")
+        instruments = tuple(plan.instrument(i) for i in node.instruments)
+        ids = [i.id for i in instruments]
+        lots = tuple(LotSpec(i.lot_size, i.tick_size) for i in instruments)
+        feeds = [f for f in plan.feeds if f.instrument in ids]
+        venue = plan.venue(node.venue)
+        if not isinstance(venue.params, SimulatedVenueParams):
+            raise ValueError(
+                f"strategy '{strategy_name}': venue '{venue.name}' of kind '{venue.kind}' "
+                "has no in-process binding; only simulated venues run inside the engine"
+            )
+        compiler = ExprCompiler(ids)
+        setup = StrategySetup(node, instruments, lots, compiler)
+        factory = strategy_factory or strategy_class(node.kind)
+        self.strategy = factory(setup)
+        state = compiler.new_state()  # after the strategy compiled its expressions
+        has_quotes = [any(f.schema == "quotes" and f.instrument == i for f in feeds) for i in ids]
+        self.book = Book(state, has_quotes)
+        self.clock = Clock()
+        self.ctx = EngineContext(
+            run_id,
+            strategy_name,
+            ids,
+            [i.quote for i in instruments],
+            venue.name,
+            lots,
+            self.book,
+            self.clock,
+            RiskChain.from_limits(plan.risk, ids, lots),
+        )
+        self.venue = SimulatedVenue(venue.params, self.clock, self.book, lots, self.ctx)
+        self.ctx.venue = self.venue
+        self.ctx.strategy = self.strategy
+        self.ctx.timer_callback = self._strategy_timer
+        self.state = state
+        self.name = strategy_name
+        self.stats = EngineStats()
+        self._updates: list[tuple[Callable[[Any], None], ...]] = [
+            tuple(ind.update for ind in compiler.indicators_for(slot)) for slot in range(len(ids))
+        ]
+        self._feed_index = {f.name: k for k, f in enumerate(feeds)}
+        self._feed_slot = [ids.index(f.instrument) for f in feeds]
+        self._feed_schema = [f.schema for f in feeds]
+        self._merger = (
+            FeedMerger([3 if f.schema == "trades" else 5 for f in feeds])
+            if len(feeds) > 1
+            else None
+        )
+        self._started = False
+        self._finished = False
+
+    # --- public API ----------------------------------------------------------------------
+
+    def on_batches(self, batches: Sequence[MarketBatch]) -> Rows:
+        if self._finished:
+            raise RuntimeError(f"strategy '{self.name}': market data after end of input")
+        merger = self._merger
+        if merger is None:
+            for batch in batches:
+                if len(batch):
+                    self._feed_of(batch)
+                    self._process_batch(batch)
+        else:
+            for batch in batches:
+                if len(batch):
+                    merger.push(self._feed_of(batch), _columns(batch))
+            self._process_runs(merger.drain())
+        return self._take_rows()
+
+    def on_eof(self) -> Rows:
+        if self._finished:
+            return []
+        if self._merger is not None:
+            self._process_runs(self._merger.drain(final=True))
+        self._finished = True
+        if self._started:
+            ctx = self.ctx
+            now = self.state.ts_ns
+            self.strategy.on_stop(ctx)
+            for order in list(ctx.oms.open_orders.values()):
+                self.venue.cancel_now(order, now, "end of replay")
+            for slot in range(len(ctx.instruments)):
+                if ctx.ledger.traded(slot):
+                    ctx.ledger.position_row(slot, now)
+            self._mark(now)
+        return self._take_rows()
+
+    # --- event loops ---------------------------------------------------------------------
+
+    def _feed_of(self, batch: MarketBatch) -> int:
+        feed = self._feed_index.get(batch.feed)
+        if feed is None:
+            raise ValueError(f"strategy '{self.name}' does not read feed '{batch.feed}'")
+        return feed
+
+    def _process_batch(self, batch: MarketBatch) -> None:
+        slot = self._feed_slot[self._feed_index[batch.feed]]
+        if isinstance(batch, TradeBatch):
+            self._run_trades(slot, batch.ts_ns.tolist(), batch.price.tolist(), batch.qty.tolist())
+        else:
+            self._run_quotes(
+                slot,
+                batch.ts_ns.tolist(),
+                batch.bid_price.tolist(),
+                batch.bid_qty.tolist(),
+                batch.ask_price.tolist(),
+                batch.ask_qty.tolist(),
+            )
+
+    def _process_runs(self, runs: list[tuple[int, list[list]]]) -> None:
+        for feed, columns in runs:
+            slot = self._feed_slot[feed]
+            if self._feed_schema[feed] == "trades":
+                self._run_trades(slot, *columns)
+            else:
+                self._run_quotes(slot, *columns)
+
+    def _start(self, ts_ns: int) -> None:
+        self._started = True
+        self.state.ts_ns = ts_ns
+        self.clock.at((ts_ns // MARK_INTERVAL_NS + 1) * MARK_INTERVAL_NS, self._on_mark)
+        self.strategy.on_start(self.ctx)
+
+    def _run_trades(
+        self, slot: int, ts_list: list[int], price_list: list[float], qty_list: list[float]
+    ) -> None:
+        if not self._started:
+            self._start(ts_list[0])
+        state = self.state
+        last = state.last
+        last_qty = state.last_qty
+        trades = state.trades  # trade counters: vwap tells a new print from a quote tick
+        heap = self.clock.heap
+        fire = self._fire_timers
+        buy_trigger = self.venue.buy_trigger
+        sell_trigger = self.venue.sell_trigger
+        venue_trade = self.venue.on_trade
+        updates = self._updates[slot]
+        on_market = self.strategy.on_market
+        ctx = self.ctx
+        # Unrolled for the common indicator counts: this loop is the engine's hot path.
+        if len(updates) == 2:
+            update_a, update_b = updates
+            for ts, price, qty in zip(ts_list, price_list, qty_list, strict=False):
+                if heap[0][0] <= ts:
+                    fire(ts)
+                state.ts_ns = ts
+                last[slot] = price
+                last_qty[slot] = qty
+                trades[slot] += 1
+                if price <= buy_trigger[slot] or price >= sell_trigger[slot]:
+                    venue_trade(slot, ts, price, qty)
+                update_a(state)
+                update_b(state)
+                on_market(ctx, slot)
+        else:
+            for ts, price, qty in zip(ts_list, price_list, qty_list, strict=False):
+                if heap[0][0] <= ts:
+                    fire(ts)
+                state.ts_ns = ts
+                last[slot] = price
+                last_qty[slot] = qty
+                trades[slot] += 1
+                if price <= buy_trigger[slot] or price >= sell_trigger[slot]:
+                    venue_trade(slot, ts, price, qty)
+                for update in updates:
+                    update(state)
+                on_market(ctx, slot)
+        self.stats.events += len(ts_list)
+
+    def _run_quotes(
+        self,
+        slot: int,
+        ts_list: list[int],
+        bid_list: list[float],
+        bid_qty_list: list[float],
+        ask_list: list[float],
+        ask_qty_list: list[float],
+    ) -> None:
+        if not self._started:
+            self._start(ts_list[0])
+        state = self.state
+        bid, bid_qty, ask, ask_qty = state.bid, state.bid_qty, state.ask, state.ask_qty
+        heap = self.clock.heap
+        fire = self._fire_timers
+        quote_waiting = self.venue.quote_waiting
+        venue_quote = self.venue.on_quote
+        updates = self._updates[slot]
+        on_market = self.strategy.on_market
+        ctx = self.ctx
+        for ts, b, bq, a, aq in zip(
+            ts_list, bid_list, bid_qty_list, ask_list, ask_qty_list, strict=False
+        ):
+            if heap[0][0] <= ts:
+                fire(ts)
+            state.ts_ns = ts
+            bid[slot] = b
+            bid_qty[slot] = bq
+            ask[slot] = a
+            ask_qty[slot] = aq
+            if quote_waiting[slot]:
+                venue_quote(slot, ts)
+            for update in updates:
+                update(state)
+            on_market(ctx, slot)
+        self.stats.events += len(ts_list)
+
+    def _fire_timers(self, ts_ns: int) -> None:
+        heap = self.clock.heap
+        state = self.state
+        while heap[0][0] <= ts_ns:
+            at_ns, _, callback, arg = heappop(heap)
+            state.ts_ns = at_ns
+            callback(at_ns, arg)
+
+    # --- timers ----------------------------------------------------------------------------
+
+    def _strategy_timer(self, ts_ns: int, tag: Any) -> None:
+        self.strategy.on_timer(self.ctx, tag)
+
+    def _on_mark(self, ts_ns: int, _: Any) -> None:
+        self._mark(ts_ns)
+        self.clock.at(ts_ns + MARK_INTERVAL_NS, self._on_mark)
+
+    def _mark(self, ts_ns: int) -> None:
+        book = self.book
+        marks = [book.mark_price(slot) for slot in range(len(self.ctx.instruments))]
+        realized, unrealized, total = self.ctx.ledger.mark(ts_ns, marks)
+        self.state.pnl = total
+        stats = self.stats
+        stats.realized, stats.unrealized, stats.total = realized, unrealized, total
+
+    # --- output --------------------------------------------------------------------------
+
+    def _take_rows(self) -> Rows:
+        ctx = self.ctx
+        stats = self.stats
+        stats.orders = ctx.oms.orders_created
+        stats.fills = ctx.fills
+        stats.rejects = ctx.rejects
+        stats.fees = ctx.ledger.fees
+        out: Rows = []
+        for table, rows in (
+            ("orders", ctx.oms.rows),
+            ("fills", ctx.fill_rows),
+            ("positions", ctx.ledger.position_rows),
+            ("pnl", ctx.ledger.pnl_rows),
+            ("risk_events", ctx.risk_rows),
+        ):
+            if rows:
+                out.append((table, rows.copy()))
+                rows.clear()
+        return out
+
+
+def _columns(batch: MarketBatch) -> list[list]:
+    if isinstance(batch, QuoteBatch):
+        return [
+            batch.ts_ns.tolist(),
+            batch.bid_price.tolist(),
+            batch.bid_qty.tolist(),
+            batch.ask_price.tolist(),
+            batch.ask_qty.tolist(),
+        ]
+    return [batch.ts_ns.tolist(), batch.price.tolist(), batch.qty.tolist()]

@@ -1,0 +1,1 @@
+"""Strategy runtime classes: the typed interface (`base`) and the built-in kinds."""
