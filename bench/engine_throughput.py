@@ -11,6 +11,7 @@ import argparse
 import time
 
 import numpy as np
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import Scope, check, parse, to_json
 from orderloom.dsl.kinds.signal import SignalParams

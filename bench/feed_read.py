@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
+
 from orderloom.dsl.kinds.replay import ReplayParams
 from orderloom.dsl.kinds.synthetic import SyntheticParams
 from orderloom.dsl.plan import Feed

@@ -73,7 +73,9 @@ class DataError(OrderloomError):
     exit_code: int = field(default=3, repr=False)
 
     def __str__(self) -> str:
-        where = f"feed '{self.feed}'" + (f" record {self.offset}" if self.offset is not None else "")
+        where = f"feed '{self.feed}'" + (
+            f" record {self.offset}" if self.offset is not None else ""
+        )
         return f"{where}: {self.reason}"
 
 

@@ -167,7 +167,19 @@ def plan_types() -> dict[str, type]:
 
     types: dict[str, type] = {
         t.__qualname__: t
-        for t in (Expr, Instrument, Venue, Feed, Signal, Strategy, RiskLimits, Routing, Sink, Span)
+        for t in (
+            Expr,
+            Instrument,
+            Venue,
+            Feed,
+            Signal,
+            Strategy,
+            RiskLimits,
+            Routing,
+            Sink,
+            Span,
+            Plan,
+        )
     }
     for kind in registry.all_kinds():
         types[kind.params_type.__qualname__] = kind.params_type

@@ -17,11 +17,19 @@ from orderloom.dsl.plan import Plan
 if TYPE_CHECKING:
     from orderloom.runtime.run import RunSummary
 
-__all__ = ["ConfigError", "Diagnostic", "OrderloomError", "Plan", "build_dataflow", "compile", "run"]
+__all__ = [
+    "ConfigError",
+    "Diagnostic",
+    "OrderloomError",
+    "Plan",
+    "build_dataflow",
+    "compile",
+    "run",
+]
 __version__ = "0.1.0"
 
 
-def compile(path: str | Path, overrides: Sequence[str] = ()) -> Plan:  # noqa: A001
+def compile(path: str | Path, overrides: Sequence[str] = ()) -> Plan:
     """Load, check and compile a pipeline file; raises ConfigError with every diagnostic."""
     from orderloom.dsl.compiler import compile_file
 

@@ -1,7 +1,7 @@
 """Turns a Plan into a bytewax Dataflow: feeds → sanity → fan-out by subscription →
 one engine step keyed by strategy instance → analytics sink.
 
-Step ids derive from YAML names (`feed.<name>`), never positions, so a runtime error names
+Step ids derive from YAML names (`feed_<name>`), never positions, so a runtime error names
 the part of the pipeline it came from. Market data moves as columnar batches: bytewax's
 per-item cost is paid once per batch, not once per tick (FIELD-NOTES: threads vs processes).
 """
@@ -120,7 +120,8 @@ def build_dataflow(
 ) -> Dataflow:
     flow = Dataflow(_flow_id(plan.name))
     streams: list[Stream[Any]] = [
-        op.input(f"feed.{feed.name}", flow, FeedSource([feed], on_progress)) for feed in plan.feeds
+        op.input(_flow_id(f"feed_{feed.name}"), flow, FeedSource([feed], on_progress))
+        for feed in plan.feeds
     ]
     raw = streams[0] if len(streams) == 1 else op.merge("feeds", *streams)
     split = op.branch("sanity", raw, lambda item: item[0] == "market")

@@ -116,7 +116,10 @@ def deploy(
 def _run_in_process(
     plan: Plan, options: DeployOptions, store: AnalyticsStore, on_progress: ProgressCallback | None
 ) -> float | None:
-    writer = BatchWriter(store)
+    # Few large inserts: each chDB insert costs ~20 ms whatever its size (one part each).
+    writer = BatchWriter(
+        store, max_pending_rows=2_000_000, flush_rows=500_000, flush_interval_ms=2000
+    )
     totals: dict[str, int] = {}
     first: list[float] = []
     lock = threading.Lock()

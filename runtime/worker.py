@@ -28,7 +28,16 @@ def main(argv: list[str] | None = None) -> None:
 
     def writer_for(worker: int) -> SpoolWriter:
         if worker not in writers:
-            writers[worker] = SpoolWriter(Path(args.spool), f"p{args.proc_id}w{worker}")
+            # A backtest restarts from scratch after a crash, so spool files need no fsync;
+            # few large files keep the loader's per-insert cost low.
+            writers[worker] = SpoolWriter(
+                Path(args.spool),
+                f"p{args.proc_id}w{worker}",
+                max_pending_rows=2_000_000,
+                flush_rows=500_000,
+                flush_interval_ms=2000,
+                durable=False,
+            )
         return writers[worker]
 
     flow = build_dataflow(plan, args.run_id, writer_for)

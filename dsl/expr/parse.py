@@ -17,6 +17,7 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import nodes
 from orderloom.dsl.expr.errors import SYNTAX, ExprError

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+
 from orderloom.runtime.events import Int64s
 
 

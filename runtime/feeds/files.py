@@ -15,6 +15,7 @@ from collections.abc import Generator, Sequence
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
+
 from orderloom.dsl.errors import DataError
 from orderloom.runtime.feeds.blocks import Malformed, Piece, Rows
 from orderloom.runtime.feeds.columns import display_path

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import pyarrow as pa
+
 from orderloom.dsl.errors import DataError
 from orderloom.dsl.kinds.replay import ReplayParams
 from orderloom.dsl.plan import Feed

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+
 from orderloom.runtime.events import (
     DeadLetter,
     Float64s,

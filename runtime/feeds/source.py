@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
+
 from orderloom.dsl.plan import Feed
 from orderloom.runtime.events import DeadLetter, MarketBatch
 from orderloom.runtime.feeds.kinds import open_feed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from orderloom.dsl.errors import DataError
 from orderloom.dsl.kinds.synthetic import SyntheticParams
 from orderloom.dsl.plan import Feed

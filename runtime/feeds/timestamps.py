@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from orderloom.dsl.errors import DataError
 from orderloom.runtime.feeds.fields import (
     FLOAT_PATTERN,

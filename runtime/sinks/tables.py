@@ -91,7 +91,8 @@ TABLES: dict[str, Table] = {
             "run_id:String strategy:String seq:UInt32 ts_ns:Int64 position:Float64 "
             "mark_price:Float64 realized:Decimal unrealized:Decimal fees:Decimal total:Decimal",
             "run_id strategy seq",
-            "Mark-to-market PnL per strategy instance at a fixed event-time interval and at the end.",
+            "Mark-to-market PnL per strategy instance at a fixed event-time interval "
+            "and at the end.",
         ),
         _t(
             "risk_events",

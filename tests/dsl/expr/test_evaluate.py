@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import (
     ExprCompiler,

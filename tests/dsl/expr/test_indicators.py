@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Sequence
 
 import pytest
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import Compiled, ExprCompiler, MarketState, Scope, check, parse, to_json
 

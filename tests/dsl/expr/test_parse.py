@@ -4,6 +4,7 @@ column inside the YAML scalar (the expression starts at column 20 of line 7)."""
 from __future__ import annotations
 
 import pytest
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import ExprError, parse
 from orderloom.dsl.expr import nodes as n

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import ExprCompiler, Scope, check, parse, to_json
 

@@ -4,6 +4,7 @@ did-you-mean hints, and type errors with the exact place inside the YAML scalar.
 from __future__ import annotations
 
 import pytest
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import ExprError, Scope, check, free_instruments, parse, signal_refs
 from orderloom.dsl.expr import typed as t

@@ -4,6 +4,7 @@ integer nanoseconds, bps and % as ratios, an upper-case word as a currency."""
 from __future__ import annotations
 
 import pytest
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import ExprError, Quantity, Scope, check, parse, parse_literal
 from orderloom.dsl.expr import typed as t

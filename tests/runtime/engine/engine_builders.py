@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import Scope, check, parse, to_json
 from orderloom.dsl.kinds.signal import SignalParams

@@ -18,6 +18,7 @@ from engine_builders import (
     trade_feed,
     trades,
 )
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 
 FEES = SimulatedVenueParams(latency_ns=0, maker_fee_bps=-1.0, taker_fee_bps=5.0)

@@ -4,6 +4,7 @@ side (buys down, sells up), with float noise next to a whole lot/tick counted as
 from __future__ import annotations
 
 import pytest
+
 from orderloom.runtime.engine.lots import LotSpec, decimals
 
 

@@ -24,6 +24,7 @@ from engine_builders import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.runtime.engine.merge import FeedMerger
 

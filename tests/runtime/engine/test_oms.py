@@ -19,6 +19,7 @@ from engine_builders import (
 )
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.dsl.plan import RiskLimits
 from orderloom.runtime.engine.lots import LotSpec

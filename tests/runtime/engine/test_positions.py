@@ -17,6 +17,7 @@ from engine_builders import (
     trade_feed,
     trades,
 )
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.positions import PositionLedger

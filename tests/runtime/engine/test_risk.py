@@ -19,6 +19,7 @@ from engine_builders import (
     trade_feed,
     trades,
 )
+
 from orderloom.dsl.plan import RiskLimits
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.oms import Oms

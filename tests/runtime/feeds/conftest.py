@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+
 from orderloom.dsl.kinds.replay import ReplayParams
 from orderloom.dsl.kinds.synthetic import SyntheticParams
 from orderloom.dsl.plan import Feed

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from orderloom.dsl.errors import DataError
 from orderloom.runtime.feeds import open_feed
 

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from orderloom.runtime.events import QuoteBatch, TradeBatch
 from orderloom.runtime.feeds import open_feed
 

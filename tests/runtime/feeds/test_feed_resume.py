@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+
 from orderloom.dsl.plan import Feed
 from orderloom.runtime.feeds import open_feed
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from orderloom.runtime.events import DeadLetter
 from orderloom.runtime.feeds import open_feed
 

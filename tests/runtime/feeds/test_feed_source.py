@@ -9,6 +9,7 @@ import bytewax.operators as op
 import pytest
 from bytewax.dataflow import Dataflow
 from bytewax.testing import TestingSink, run_main
+
 from orderloom.runtime.events import DeadLetter, TradeBatch
 from orderloom.runtime.feeds.source import FeedSource
 

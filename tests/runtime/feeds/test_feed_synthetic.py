@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from orderloom.runtime.events import QuoteBatch, TradeBatch
 from orderloom.runtime.feeds import open_feed
 

@@ -17,6 +17,7 @@ from engine_builders import (
     split,
     trades,
 )
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.dsl.plan import RiskLimits
 

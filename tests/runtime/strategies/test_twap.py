@@ -10,6 +10,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 from engine_builders import MS, SECOND, make_plan, run, trades, twap_strategy
+
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 
 T0 = 1_699_999_980 * SECOND  # a whole minute

@@ -1,0 +1,118 @@
+"""The CLI as a user runs it: exit codes, messages, and never a traceback for a mistake."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = ROOT / "examples" / "quickstart.yaml"
+
+
+def orderloom(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orderloom.cli.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_validate_ok_prints_summary() -> None:
+    res = orderloom("validate", str(QUICKSTART))
+    assert res.returncode == 0, res.stderr
+    assert "ok" in res.stdout
+    assert "1 feed(s), 1 strategy" in res.stdout
+
+
+def test_validate_reports_every_problem_with_place_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = QUICKSTART.read_text()
+    text = text.replace("default: sim", "default: simm").replace(
+        'limit_price: "last * (1 + 10bps)"', 'limit_price: "last * (1 + 10bps"'
+    )
+    bad.write_text(text)
+    res = orderloom("validate", str(bad))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ": error[" in ln]
+    assert len(lines) == 2, res.stderr
+    # Sorted by place: the expression (line 28) before the route (line 35).
+    assert lines[0].startswith(f"{bad}:28:")
+    assert lines[1].startswith(f"{bad}:35:")
+    assert "did you mean 'sim'" in res.stderr
+
+
+def test_set_override_is_checked_like_the_file() -> None:
+    res = orderloom("validate", str(QUICKSTART), "--set", "strategies.buy_twap.slices=many")
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "error[" in res.stderr
+    res = orderloom(
+        "plan", str(QUICKSTART), "--format", "json", "--set", "strategies.buy_twap.quantity=3"
+    )
+    assert res.returncode == 0, res.stderr
+    plan = json.loads(res.stdout)
+    twap = plan["strategies"][0]["params"]
+    assert twap["quantity"] == 3
+
+
+def test_plan_formats() -> None:
+    dot = orderloom("plan", str(QUICKSTART), "--format", "dot")
+    assert dot.returncode == 0, dot.stderr
+    assert dot.stdout.lstrip().startswith("digraph")
+    assert "btc_trades" in dot.stdout and "buy_twap" in dot.stdout
+    text = orderloom("plan", str(QUICKSTART))
+    assert text.returncode == 0 and "buy_twap" in text.stdout
+
+
+def test_kinds_lists_the_registry() -> None:
+    res = orderloom("kinds")
+    assert res.returncode == 0, res.stderr
+    for kind in ("replay", "synthetic", "simulated", "twap", "signal", "clickhouse"):
+        assert kind in res.stdout
+    one = orderloom("kinds", "twap")
+    assert one.returncode == 0 and "slices" in one.stdout
+
+
+def test_sql_error_is_one_clear_line(tmp_path: Path) -> None:
+    res = orderloom("sql", "SELECT * FROM no_such_table", "--sink", f"chdb://{tmp_path / 'ch'}")
+    assert res.returncode == 4
+    assert "Traceback" not in res.stderr
+    err_lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    assert len(err_lines) == 1, res.stderr
+    assert "no_such_table" in err_lines[0]
+
+
+def test_missing_file_is_a_clear_error() -> None:
+    res = orderloom("validate", "does/not/exist.yaml")
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "does/not/exist.yaml" in res.stderr
+
+
+@pytest.mark.slow
+def test_deploy_then_sql_round_trip(tmp_path: Path) -> None:
+    sink = f"chdb://{tmp_path / 'ch'}"
+    res = orderloom(
+        "deploy", str(QUICKSTART), "--sink", sink, "--run-id", "cli-run", "--no-progress"
+    )
+    assert res.returncode == 0, res.stderr
+    assert "events/s" in res.stdout
+    out = orderloom(
+        "sql",
+        "SELECT count() AS n, uniqExact(order_id) AS orders FROM orders WHERE run_id = 'cli-run'",
+        "--sink",
+        sink,
+        "--format",
+        "csv",
+    )
+    assert out.returncode == 0, out.stderr
+    body = out.stdout.strip().splitlines()
+    assert body[0].replace('"', "") == "n,orders"
+    assert int(body[1].split(",")[1]) == 60
