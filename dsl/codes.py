@@ -168,7 +168,8 @@ CODES: tuple[Code, ...] = (
         "Expression syntax error",
         "An expression string does not parse. The caret points at the column inside the YAML "
         "scalar where parsing failed.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n        target: "if last > ema(last, 50 then 0.01 else 0"}\n',
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        '        target: "if last > ema(last, 50 then 0.01 else 0"}\n',
     ),
     Code(
         EXPR_UNKNOWN_NAME,
@@ -177,7 +178,8 @@ CODES: tuple[Code, ...] = (
         "An expression uses a name that is neither a signal, a market value (`last`, `mid`, "
         "`bid`, `ask`, `spread_bps`), an account value (`position`, `pnl`, `drawdown`) nor a "
         "function.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n        target: "if lsat > ema(last, 50) then 0.01 else 0"}\n',
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        '        target: "if lsat > ema(last, 50) then 0.01 else 0"}\n',
     ),
     Code(
         EXPR_TYPE_MISMATCH,
@@ -186,7 +188,8 @@ CODES: tuple[Code, ...] = (
         "Expressions are typed (price, quantity, money, ratio, duration, count, number, bool, "
         "instrument): a price compared with a duration, an `if` whose branches differ, or a "
         "result of the wrong type for its key is an error.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n        target: "if last > 5ms then 0.01 else 0"}\n',
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        '        target: "if last > 5ms then 0.01 else 0"}\n',
     ),
     Code(
         EXPR_ARGUMENTS,
@@ -194,7 +197,8 @@ CODES: tuple[Code, ...] = (
         "Wrong arguments to a function",
         "A function got the wrong number or kind of arguments, e.g. `ema` takes a value and a "
         "window (`ema(last, 30s)` or `ema(last, 10)`).",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n        target: "if last > ema(last) then 0.01 else 0"}\n',
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        '        target: "if last > ema(last) then 0.01 else 0"}\n',
     ),
     Code(
         EXPR_UNKNOWN_INSTRUMENT,
@@ -202,7 +206,8 @@ CODES: tuple[Code, ...] = (
         "Unknown instrument in an expression",
         "An expression names an instrument (`ETH/USDT@sim`) that is not declared under "
         "`instruments:`.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n        target: "if last(ETH/USDT@sim) > last then 0.01 else 0"}\n',
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        '        target: "if last(ETH/USDT@sim) > last then 0.01 else 0"}\n',
     ),
     Code(
         BAD_LITERAL,
