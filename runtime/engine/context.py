@@ -178,3 +178,4 @@ class EngineContext:
 
     def on_cancelled(self, order: Order, ts_ns: int, reason: str) -> None:
         self.oms.cancel(order, ts_ns, reason)
+        self.strategy.on_cancel(self, order)

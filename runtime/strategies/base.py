@@ -3,7 +3,8 @@
 A strategy class is built once per instance from a `StrategySetup` (its Plan node, its
 instruments in slot order, their lot/tick specs and the expression compiler), then driven by
 the engine: `on_start`, `on_market` per event of any of its instruments, `on_timer` for its
-own event-time timers, `on_fill`, `on_reject` (called before `place` returns), `on_stop`.
+own event-time timers, `on_fill`, `on_reject` (called before `place` returns), `on_cancel`
+(the venue confirmed a cancel), `on_stop`.
 Everything it does to the world goes through the context, identically in backtest and live.
 """
 
@@ -108,6 +109,10 @@ class Strategy:
         return None
 
     def on_reject(self, ctx: StrategyContext, order: Order, reason: str) -> None:
+        return None
+
+    def on_cancel(self, ctx: StrategyContext, order: Order) -> None:
+        """The venue confirmed a cancel; `order` is final (its fills are already reported)."""
         return None
 
     def on_stop(self, ctx: StrategyContext) -> None:

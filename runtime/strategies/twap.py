@@ -5,7 +5,8 @@ cancel of the previous child's unfilled part, then sends one child for
 (remaining parent − open child quantity) / remaining slices, rounded down to whole lots (the
 last slice sends all of it), as a limit at `limit_price` evaluated at slice time, or as a
 market order without one. A child whose cancel is still in flight counts as open (it may yet
-fill), so its unfilled part rolls into the following slices, never into an overfill. A slice
+fill), so its unfilled part rolls into the following slices, never into an overfill; what the
+child before the last slice leaves is sent as soon as its cancel is confirmed. A slice
 whose limit price is not computable yet (indicator warming up, no market data) sends nothing.
 At start + duration everything still open is cancelled.
 """
@@ -44,6 +45,7 @@ class TwapStrategy(Strategy):
         )
         self.filled_lots = 0
         self.children: list[Order] = []  # open (or cancel-pending) children
+        self.final_slice_sent = False  # between the last slice and the end of the schedule
 
     def on_start(self, ctx: StrategyContext) -> None:
         for i, ts_ns in enumerate(self.slice_times):
@@ -55,10 +57,22 @@ class TwapStrategy(Strategy):
             ctx.cancel(child)
         self.children = [c for c in self.children if c.is_open]
         if tag == END:
+            self.final_slice_sent = False
             return
+        slices_left = self.slices - tag
+        self.final_slice_sent = slices_left == 1
+        self._send(ctx, slices_left)
+
+    def on_cancel(self, ctx: StrategyContext, order: Order) -> None:
+        # After the last slice nothing would pick up a cancelled child's remainder: send it
+        # now, once no child is open, so the parent completes without risking an overfill.
+        if self.final_slice_sent and order in self.children:
+            self.children = [c for c in self.children if c.is_open]
+            self._send(ctx, 1)
+
+    def _send(self, ctx: StrategyContext, slices_left: int) -> None:
         open_lots = sum(c.remaining_lots for c in self.children)
         unsent = self.parent_lots - self.filled_lots - open_lots
-        slices_left = self.slices - tag
         lots = unsent if slices_left == 1 else unsent // slices_left
         if lots <= 0:
             return

@@ -82,9 +82,11 @@ def test_limit_twap_partial_fills_cancel_and_roll():
     rest), latency 0. Replayed by hand: at slice i the open child is asked to cancel (it still
     counts as open while the handler runs), a new child for floor((parent − filled − open) /
     (60 − i)) lots is sent at floor_tick(last · 0.9995) where last is the last print before
-    the slice, then the old child's cancel lands. A resting child fills at its limit, as maker,
-    for min(open, whole lots of the print) on every print strictly below the limit. The end of
-    the schedule cancels the last child."""
+    the slice, then the old child's cancel lands. After the last slice nothing would pick up
+    that child's remainder, so it is sent at once as one more child at the same limit. A
+    resting child fills at its limit, as maker, for min(open, whole lots of the print) on every
+    print strictly below the limit, shared by time priority. The end of the schedule cancels
+    what is open."""
     times, prices, sizes = tape(seed=5)
     start = T0 + 20 * SECOND
     plan = make_plan(
@@ -103,39 +105,53 @@ def test_limit_twap_partial_fills_cancel_and_roll():
 
     slice_times = [start + i * 60 * SECOND for i in range(60)]
     parent, filled = 6000, 0
-    child: list | None = None  # [lots open, limit]
+    resting: list[list] = []  # [lots open, limit], in time priority
     children = []  # (send time, lots, limit)
     fills = []  # (time, price, lots)
     k = 0
     for i, at in enumerate([*slice_times, start + 3600 * SECOND]):
         while times[k] < at:  # prints before the slice (a print at the slice time comes after)
-            if child and child[0] and prices[k] < child[1]:
-                lots = min(child[0], math.floor(sizes[k] / LOT + 1e-9))
-                if lots:
+            available = math.floor(sizes[k] / LOT + 1e-9)
+            for child in resting:
+                if child[0] and prices[k] < child[1] and available:
+                    lots = min(child[0], available)
+                    available -= lots
                     child[0] -= lots
                     filled += lots
                     fills.append((times[k], child[1], lots))
             k += 1
         if i == 60:
             break
-        open_lots = child[0] if child else 0
+        open_lots = sum(c[0] for c in resting)
         unsent = parent - filled - open_lots
         lots = unsent if i == 59 else unsent // (60 - i)
-        child = None  # the old child's cancel lands right after the handler
+        leftover = open_lots  # the old children's cancel lands right after the handler
+        resting = []
+        limit = _floor_tick(prices[k - 1], "0.9995")
         if lots > 0:
-            limit = _floor_tick(prices[k - 1], "0.9995")
-            child = [lots, limit]
+            resting.append([lots, limit])
             children.append((at, lots, limit))
+        if i == 59 and leftover:
+            resting.append([leftover, limit])
+            children.append((at, leftover, limit))
 
     sent = out.where("orders", status="new")
     assert [(r["ts_ns"], round(r["qty"] / LOT), r["price"], r["order_type"]) for r in sent] == [
         (t, lots, limit, "limit") for t, lots, limit in children
     ]
-    assert len(children) == 60
+    assert len(children) == 61  # the scenario leaves a remainder before the last slice
+    assert (
+        sum(lots for _, lots, _ in children)
+        - sum(
+            round((r["qty"] - r["filled_qty"]) / LOT)
+            for r in out.where("orders", status="cancelled")
+        )
+        == filled
+    )  # every sent lot either filled or was cancelled
     engine_fills = [(f["ts_ns"], f["price"], round(f["qty"] / LOT)) for f in out.dicts("fills")]
     assert engine_fills == fills
     assert {f["liquidity"] for f in out.dicts("fills")} == {"maker"}
-    assert 0 < filled < parent  # partial execution: the scenario exercises the roll
+    assert filled == parent  # the remainder before the last slice is not lost
     assert any(
         0 < round(r["filled_qty"] / LOT) < round(r["qty"] / LOT)
         for r in out.where("orders", status="cancelled")
