@@ -1,9 +1,10 @@
 """Turns a Plan into a bytewax Dataflow: feeds → sanity → fan-out by subscription →
 one engine step keyed by strategy instance → analytics sink.
 
-Step ids derive from YAML names (`feed_<name>`), never positions, so a runtime error names
-the part of the pipeline it came from. Market data moves as columnar batches: bytewax's
-per-item cost is paid once per batch, not once per tick (FIELD-NOTES: threads vs processes).
+Step ids are fixed names and feed partitions carry the feed's YAML name, never a position,
+so a runtime error names the part of the pipeline it came from. Market data moves as
+columnar batches: bytewax's per-item cost is paid once per batch, not once per tick
+(FIELD-NOTES: threads vs processes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from orderloom.dsl.plan import Plan
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import DeadLetter, MarketBatch
 from orderloom.runtime.feeds.source import FeedSource
+from orderloom.runtime.placement import Placement
 
 ProgressHook = Callable[[str, int], None]
 
@@ -45,14 +47,15 @@ class Rows:
 SinkItem = MarketBatch | Rows
 
 
-Keyed = tuple[str, MarketBatch]  # (strategy instance, batch)
+Keyed = tuple[str, MarketBatch]  # (strategy instance name, batch)
 
 
 class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
     """Adapts StrategyEngine to bytewax: one engine per key (strategy instance).
 
-    bytewax 0.21 builds the logic without telling it its key, so values carry the key and
-    the engine is created on the first batch.
+    bytewax 0.21 builds the logic without telling it its key, so values carry the instance
+    name (the key is a routing name, see placement.py) and the engine is created on the
+    first batch.
     """
 
     def __init__(self, plan: Plan, run_id: str) -> None:
@@ -117,22 +120,31 @@ def build_dataflow(
     run_id: str,
     writer_factory: WriterFactory,
     on_progress: ProgressHook | None = None,
+    placement: Placement | None = None,
 ) -> Dataflow:
+    """`placement` (runtime/placement.py) balances instances and feeds over workers; every
+    process of a cluster must build with the same one."""
+    placement = placement or Placement()
     flow = Dataflow(_flow_id(plan.name))
-    streams: list[Stream[Any]] = [
-        op.input(_flow_id(f"feed_{feed.name}"), flow, FeedSource([feed], on_progress))
-        for feed in plan.feeds
-    ]
-    raw = streams[0] if len(streams) == 1 else op.merge("feeds", *streams)
+    # One input, one partition per feed (named after it), so placement can deal the feeds
+    # over workers.
+    raw = op.input(
+        "feeds",
+        flow,
+        FeedSource(plan.feeds, on_progress, placement.feed_parts, placement.idle_parts),
+    )
     split = op.branch("sanity", raw, lambda item: item[0] == "market")
     market: Stream[MarketBatch] = op.map("market", split.trues, lambda item: item[1])
     dead = op.map("dead_letters", split.falses, lambda item: _dead_rows(run_id, item[1]))
 
-    subs = subscriptions(plan)
+    routes = {
+        instrument: [(placement.key(name), name) for name in names]
+        for instrument, names in subscriptions(plan).items()
+    }
     keyed = op.flat_map(
         "subscribe",
         market,
-        lambda batch: [(key, (key, batch)) for key in subs.get(batch.instrument, ())],
+        lambda batch: [(key, (name, batch)) for key, name in routes.get(batch.instrument, ())],
     )
     engine = op.stateful_batch("engine", keyed, lambda _resume: _EngineLogic(plan, run_id))
     rows = op.flat_map("engine_rows", engine, lambda key_rows: key_rows[1])

@@ -1,18 +1,18 @@
 """Runs a Plan as a backtest: in this process (1..N worker threads) or as a cluster of
 bytewax processes on loopback, then writes the `runs` row and returns the summary.
 
-Worker processes cannot share the embedded store (chDB is one session per process), so in a
-cluster they spool analytics batches to files and this process loads them into the sink as
-they complete. Headline numbers are read back from ClickHouse, so the summary is what the
-analytics say, however many processes wrote them.
+In a cluster this process is process 0; the others cannot share the embedded store (chDB is
+one session per process), so they spool analytics batches to files and this process loads
+them into the sink as they complete. Headline numbers are read back from ClickHouse, so the
+summary is what the analytics say, however many processes wrote them.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +26,12 @@ from bytewax.testing import cluster_main, run_main
 from orderloom.dsl.errors import OrderloomError
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.build import build_dataflow
+from orderloom.runtime.feeds import open_feed
+from orderloom.runtime.placement import Placement, place
 from orderloom.runtime.sinks.base import AnalyticsStore, open_store
 from orderloom.runtime.sinks.spool import SpoolLoader
 from orderloom.runtime.sinks.writer import BatchWriter
+from orderloom.runtime.worker import run_worker
 
 ProgressCallback = Callable[[int, int | None], None]  # (events so far, total if known)
 
@@ -84,10 +87,7 @@ def deploy(
     store.ensure_schema()
     started_ns = time.time_ns()
     t0 = time.perf_counter()
-    if options.processes <= 1:
-        first = _run_in_process(plan, options, store, on_progress)
-    else:
-        first = _run_cluster(plan, options, store, on_progress)
+    first = _run_in_process(plan, options, store, on_progress)
     wall_s = time.perf_counter() - t0
     summary = _summarise(store, options.run_id, wall_s, first - t0 if first else None)
     store.insert_rows(
@@ -116,95 +116,181 @@ def deploy(
 def _run_in_process(
     plan: Plan, options: DeployOptions, store: AnalyticsStore, on_progress: ProgressCallback | None
 ) -> float | None:
+    """All workers in this process; or, in a cluster, this process is process 0 and loads
+    the other processes' spooled analytics from a background thread."""
     # Few large inserts: each chDB insert costs ~20 ms whatever its size (one part each).
     writer = BatchWriter(
         store, max_pending_rows=2_000_000, flush_rows=500_000, flush_interval_ms=2000
     )
-    totals: dict[str, int] = {}
-    first: list[float] = []
-    lock = threading.Lock()
-
-    def progress(feed: str, rows: int) -> None:
-        # Called once per source batch (never per event), possibly from several workers.
-        with lock:
-            if not first:
-                first.append(time.perf_counter())
-            totals[feed] = rows
-            if on_progress is not None:
-                on_progress(sum(totals.values()), None)
-
-    flow = build_dataflow(plan, options.run_id, lambda _worker: writer, progress)
+    progress = _Progress(on_progress, _total_events(plan))
+    placement = place(plan, options.workers * options.processes)
+    flow = build_dataflow(
+        plan, options.run_id, lambda _worker: writer, progress.feed, placement=placement
+    )
+    cluster = _Cluster(plan, options, store, progress, placement) if options.processes > 1 else None
     try:
-        if options.workers <= 1:
+        if cluster is not None:
+            cluster.start()
+            cluster_main(flow, cluster.addresses, 0, worker_count_per_proc=options.workers)
+            cluster.finish()
+        elif options.workers <= 1:
             run_main(flow)
         else:
             cluster_main(flow, [], 0, worker_count_per_proc=options.workers)
+    except BaseException:
+        if cluster is not None:
+            cluster.abort()  # a peer that died makes this process panic: report the peer
+        raise
     finally:
         writer.close()
-    return first[0] if first else None
+    return progress.first
 
 
-def _run_cluster(
-    plan: Plan, options: DeployOptions, store: AnalyticsStore, on_progress: ProgressCallback | None
-) -> float | None:
-    work = Path(tempfile.mkdtemp(prefix=f"orderloom-{options.run_id}-"))
-    spool = work / "spool"
-    spool.mkdir()
-    plan_path = work / "plan.json"
-    plan_path.write_text(plan.dumps())
-    addresses = ",".join(f"127.0.0.1:{port}" for port in _free_ports(options.processes))
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "orderloom.runtime.worker",
-                "--plan",
-                str(plan_path),
-                "--run-id",
-                options.run_id,
-                "--spool",
-                str(spool),
-                "--addresses",
-                addresses,
-                "--proc-id",
-                str(i),
-                "--workers",
-                str(options.workers),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=open(work / f"worker-{i}.log", "wb"),  # noqa: SIM115 - closed with the process
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        for i in range(options.processes)
-    ]
-    loader = SpoolLoader(store, spool)
-    first: float | None = None
-    try:
-        while True:
-            done = all(p.poll() is not None for p in procs)
-            failed = [i for i, p in enumerate(procs) if p.returncode not in (None, 0)]
-            if failed:
-                for p in procs:
-                    if p.poll() is None:
-                        p.kill()
-                log = (work / f"worker-{failed[0]}.log").read_text(errors="replace")
-                raise RunFailed(f"worker process {failed[0]} failed:\n{log[-2000:]}")
-            loaded = loader.load_ready()
-            if loaded and first is None:
-                first = time.perf_counter()
-            if on_progress is not None and loaded:
-                on_progress(loader.market_rows, None)
-            if done:
-                loader.load_ready()
-                break
-            time.sleep(0.05)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    shutil.rmtree(work, ignore_errors=True)
-    return first
+class _Progress:
+    """Events read so far, from this process's sources and other processes' spools; called
+    once per batch or spool file, never per event."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int | None) -> None:
+        self.callback = callback
+        self.total = total
+        self.first: float | None = None
+        self.local: dict[str, int] = {}
+        self.remote = 0
+        self.lock = threading.Lock()
+
+    def feed(self, feed: str, rows: int) -> None:
+        with self.lock:
+            self.local[feed] = rows
+            self._report()
+
+    def spooled(self, market_rows: int) -> None:
+        with self.lock:
+            self.remote = market_rows
+            self._report()
+
+    def _report(self) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
+        if self.callback is not None:
+            self.callback(sum(self.local.values()) + self.remote, self.total)
+
+
+def _total_events(plan: Plan) -> int | None:
+    """Rows the feeds will deliver, when every feed knows it cheaply (Parquet, synthetic)."""
+    total = 0
+    for feed in plan.feeds:
+        try:
+            with open_feed(feed) as reader:
+                hint = reader.total_hint
+        except OrderloomError:
+            return None  # the run reports the problem with its place
+        if hint is None:
+            return None
+        total += hint
+    return total
+
+
+class _Cluster:
+    """Processes 1..P-1 of a backtest cluster, started as `orderloom.runtime.worker`, and the
+    thread that loads their spooled analytics into the store while they run."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        options: DeployOptions,
+        store: AnalyticsStore,
+        progress: _Progress,
+        placement: Placement,
+    ) -> None:
+        self.placement = placement
+        self.options = options
+        self.work = Path(tempfile.mkdtemp(prefix="orderloom-cluster-"))
+        self.spool = self.work / "spool"
+        self.spool.mkdir()
+        self.addresses = [f"127.0.0.1:{port}" for port in _free_ports(options.processes)]
+        self.loader = SpoolLoader(store, self.spool)
+        self.progress = progress
+        self.plan = plan
+        self.procs: list[multiprocessing.process.BaseProcess] = []
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, name="orderloom-spool-loader")
+
+    def start(self) -> None:
+        # Fork, so a worker process starts with everything imported and the plan in memory
+        # (a fresh interpreter spends ~0.6 s importing before the cluster can connect). No
+        # bytewax runtime exists yet at this point; the child never touches the store.
+        ctx = multiprocessing.get_context("fork")
+        for proc_id in range(1, self.options.processes):
+            proc = ctx.Process(
+                target=_worker_process,
+                args=(
+                    self.plan,
+                    self.options,
+                    self.spool,
+                    self.addresses,
+                    proc_id,
+                    self.work,
+                    self.placement,
+                ),
+                name=f"orderloom-worker-{proc_id}",
+            )
+            proc.start()
+            self.procs.append(proc)
+        self.thread.start()
+
+    def _load(self) -> None:
+        try:
+            while not self.stop.wait(0.05):
+                if self.loader.load_ready():
+                    self.progress.spooled(self.loader.market_rows)
+        except BaseException as exc:  # reported by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        for proc in self.procs:
+            proc.join()
+        self.stop.set()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        self._check_exits()
+        self.loader.load_ready()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def abort(self) -> None:
+        self.stop.set()
+        deadline = time.monotonic() + 5.0
+        for proc in self.procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.exitcode is None:
+                proc.kill()
+                proc.join()
+        if self.thread.is_alive():
+            self.thread.join()
+        self._check_exits()
+
+    def _check_exits(self) -> None:
+        for proc_id, proc in enumerate(self.procs, start=1):
+            if proc.exitcode not in (0, None):
+                log = (self.work / f"worker-{proc_id}.log").read_text(errors="replace")
+                raise RunFailed(f"worker process {proc_id} failed:\n{log[-2000:]}")
+
+
+def _worker_process(
+    plan: Plan,
+    options: DeployOptions,
+    spool: Path,
+    addresses: list[str],
+    proc_id: int,
+    work: Path,
+    placement: Placement,
+) -> None:
+    # The child's stderr goes to a log that process 0 shows if this process fails.
+    log = os.open(work / f"worker-{proc_id}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(log, 2)
+    sys.stderr = os.fdopen(2, "w", buffering=1)
+    run_worker(plan, options.run_id, spool, addresses, proc_id, options.workers, placement)
 
 
 def _free_ports(n: int) -> list[int]:
