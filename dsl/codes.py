@@ -168,7 +168,7 @@ CODES: tuple[Code, ...] = (
         "Expression syntax error",
         "An expression string does not parse. The caret points at the column inside the YAML "
         "scalar where parsing failed.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n"
         '        target: "if last > ema(last, 50 then 0.01 else 0"}\n',
     ),
     Code(
@@ -178,7 +178,7 @@ CODES: tuple[Code, ...] = (
         "An expression uses a name that is neither a signal, a market value (`last`, `mid`, "
         "`bid`, `ask`, `spread_bps`), an account value (`position`, `pnl`, `drawdown`) nor a "
         "function.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n"
         '        target: "if lsat > ema(last, 50) then 0.01 else 0"}\n',
     ),
     Code(
@@ -188,7 +188,7 @@ CODES: tuple[Code, ...] = (
         "Expressions are typed (price, quantity, money, ratio, duration, count, number, bool, "
         "instrument): a price compared with a duration, an `if` whose branches differ, or a "
         "result of the wrong type for its key is an error.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n"
         '        target: "if last > 5ms then 0.01 else 0"}\n',
     ),
     Code(
@@ -197,7 +197,7 @@ CODES: tuple[Code, ...] = (
         "Wrong arguments to a function",
         "A function got the wrong number or kind of arguments, e.g. `ema` takes a value and a "
         "window (`ema(last, 30s)` or `ema(last, 10)`).",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n"
         '        target: "if last > ema(last) then 0.01 else 0"}\n',
     ),
     Code(
@@ -206,7 +206,7 @@ CODES: tuple[Code, ...] = (
         "Unknown instrument in an expression",
         "An expression names an instrument (`ETH/USDT@sim`) that is not declared under "
         "`instruments:`.",
-        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n'
+        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@sim,\n"
         '        target: "if last(ETH/USDT@sim) > last then 0.01 else 0"}\n',
     ),
     Code(
@@ -234,7 +234,7 @@ CODES: tuple[Code, ...] = (
         "else the venue of the instrument it trades (the part after `@`), which must be "
         "declared under `venues:`.",
         "instruments:\n  BTC/USDT@binance: {tick_size: 0.01, lot_size: 0.0001}\n"
-        "strategies:\n  buy: {kind: signal, instrument: BTC/USDT@binance, target: \"0.01\"}\n"
+        'strategies:\n  buy: {kind: signal, instrument: BTC/USDT@binance, target: "0.01"}\n'
         "routing: {}\n",
     ),
     Code(
@@ -246,7 +246,7 @@ CODES: tuple[Code, ...] = (
         "instruments:\n  BTC/USDT@sim: {tick_size: 0.01, lot_size: 0.0001}\n"
         "  ETH/USDT@sim: {tick_size: 0.01, lot_size: 0.001}\n"
         "strategies:   # no feed gives ETH/USDT@sim\n"
-        "  buy: {kind: signal, instrument: ETH/USDT@sim, target: \"0.01\"}\n",
+        '  buy: {kind: signal, instrument: ETH/USDT@sim, target: "0.01"}\n',
     ),
     Code(
         VENUE_NOT_DECLARED,
