@@ -103,3 +103,16 @@ class OrderRejected(OrderloomError):
 
     def __str__(self) -> str:
         return f"order {self.order_id} rejected by {self.check}: {self.value} exceeds {self.limit}"
+
+
+def orderloom_cause(exc: BaseException) -> OrderloomError | None:
+    """The OrderloomError behind `exc`, following causes (bytewax wraps errors raised in a
+    step in its own runtime error)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OrderloomError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

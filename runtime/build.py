@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow, Stream
@@ -44,10 +44,10 @@ class Rows:
     rows: list[tuple[Any, ...]]
 
 
-SinkItem = MarketBatch | Rows
+SinkItem: TypeAlias = MarketBatch | Rows
 
 
-Keyed = tuple[str, MarketBatch]  # (strategy instance name, batch)
+Keyed: TypeAlias = tuple[str, MarketBatch]  # (strategy instance name, batch)
 
 
 class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):

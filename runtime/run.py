@@ -27,6 +27,7 @@ from orderloom.dsl.errors import OrderloomError
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.build import build_dataflow
 from orderloom.runtime.feeds import open_feed
+from orderloom.runtime.panics import native_stderr_captured
 from orderloom.runtime.placement import Placement, place
 from orderloom.runtime.sinks.base import AnalyticsStore, open_store
 from orderloom.runtime.sinks.spool import SpoolLoader
@@ -83,11 +84,25 @@ def deploy(
     if options.mode != "backtest":
         raise RunFailed(f"mode '{options.mode}' is not available yet; use --mode backtest")
     url, database = sink_url_for(plan, options.sink_url)
+    total = _total_events(plan)  # opens every feed first: bad data paths fail fast
     store = open_store(url, database)
+    try:
+        return _deploy(plan, options, store, total, on_progress)
+    finally:
+        store.close()
+
+
+def _deploy(
+    plan: Plan,
+    options: DeployOptions,
+    store: AnalyticsStore,
+    total: int | None,
+    on_progress: ProgressCallback | None,
+) -> RunSummary:
     store.ensure_schema()
     started_ns = time.time_ns()
     t0 = time.perf_counter()
-    first = _run_in_process(plan, options, store, on_progress)
+    first = _run_in_process(plan, options, store, total, on_progress)
     wall_s = time.perf_counter() - t0
     summary = _summarise(store, options.run_id, wall_s, first - t0 if first else None)
     store.insert_rows(
@@ -114,7 +129,11 @@ def deploy(
 
 
 def _run_in_process(
-    plan: Plan, options: DeployOptions, store: AnalyticsStore, on_progress: ProgressCallback | None
+    plan: Plan,
+    options: DeployOptions,
+    store: AnalyticsStore,
+    total: int | None,
+    on_progress: ProgressCallback | None,
 ) -> float | None:
     """All workers in this process; or, in a cluster, this process is process 0 and loads
     the other processes' spooled analytics from a background thread."""
@@ -122,21 +141,22 @@ def _run_in_process(
     writer = BatchWriter(
         store, max_pending_rows=2_000_000, flush_rows=500_000, flush_interval_ms=2000
     )
-    progress = _Progress(on_progress, _total_events(plan))
+    progress = _Progress(on_progress, total)
     placement = place(plan, options.workers * options.processes)
     flow = build_dataflow(
         plan, options.run_id, lambda _worker: writer, progress.feed, placement=placement
     )
     cluster = _Cluster(plan, options, store, progress, placement) if options.processes > 1 else None
     try:
-        if cluster is not None:
-            cluster.start()
-            cluster_main(flow, cluster.addresses, 0, worker_count_per_proc=options.workers)
-            cluster.finish()
-        elif options.workers <= 1:
-            run_main(flow)
-        else:
-            cluster_main(flow, [], 0, worker_count_per_proc=options.workers)
+        with native_stderr_captured():
+            if cluster is not None:
+                cluster.start()
+                cluster_main(flow, cluster.addresses, 0, worker_count_per_proc=options.workers)
+                cluster.finish()
+            elif options.workers <= 1:
+                run_main(flow)
+            else:
+                cluster_main(flow, [], 0, worker_count_per_proc=options.workers)
     except BaseException:
         if cluster is not None:
             cluster.abort()  # a peer that died makes this process panic: report the peer
@@ -176,17 +196,14 @@ class _Progress:
 
 
 def _total_events(plan: Plan) -> int | None:
-    """Rows the feeds will deliver, when every feed knows it cheaply (Parquet, synthetic)."""
-    total = 0
+    """Opens every feed once before the run, so a missing file or column is reported with
+    its feed and fix before any worker starts; returns the rows the feeds will deliver when
+    every feed knows it cheaply (Parquet, synthetic)."""
+    total: int | None = 0
     for feed in plan.feeds:
-        try:
-            with open_feed(feed) as reader:
-                hint = reader.total_hint
-        except OrderloomError:
-            return None  # the run reports the problem with its place
-        if hint is None:
-            return None
-        total += hint
+        with open_feed(feed) as reader:
+            hint = reader.total_hint
+        total = None if hint is None or total is None else total + hint
     return total
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from orderloom.dsl.errors import ConfigError, OrderloomError
+from orderloom.dsl.errors import ConfigError, OrderloomError, orderloom_cause
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -88,6 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except Exception as exc:
+        # bytewax wraps an error raised inside a step in its own runtime error: a user's
+        # mistake found mid-run (bad data) is still shown as one clear line.
+        cause = orderloom_cause(exc)
+        if cause is None:
+            raise
+        err.print(f"[bold red]error[/]: {escape(str(cause))}")
+        return cause.exit_code
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ cannot open the same path at all; they write to a spool (`spool.py`) instead.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -75,6 +76,18 @@ def _release(shared: _SharedSession) -> None:
     # The session stays open at zero users: reopening costs ~25 ms and loses nothing.
     with _registry_lock:
         shared.users -= 1
+
+
+@atexit.register
+def _close_session() -> None:
+    # chDB tears its engine down unreliably from interpreter finalisation (a segfault or
+    # "ShutdownTablesThreadPool is not initialized" at exit): close it while Python runs.
+    global _current
+    with _registry_lock:
+        if _current is not None:
+            with _current.lock:
+                _current.session.close()
+            _current = None
 
 
 def _open_session(path: str, shown: str) -> chdb_session.Session:

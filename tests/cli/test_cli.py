@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -116,3 +117,40 @@ def test_deploy_then_sql_round_trip(tmp_path: Path) -> None:
     body = out.stdout.strip().splitlines()
     assert body[0].replace('"', "") == "n,orders"
     assert int(body[1].split(",")[1]) == 60
+
+
+def _pipeline_with_data(tmp_path: Path, data_name: str) -> Path:
+    pipeline = tmp_path / "p.yaml"
+    pipeline.write_text(
+        QUICKSTART.read_text().replace("data/btc_trades.csv.gz", f"data/{data_name}")
+    )
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return pipeline
+
+
+def test_deploy_missing_data_file_is_one_line(tmp_path: Path) -> None:
+    pipeline = _pipeline_with_data(tmp_path, "missing.csv.gz")
+    res = orderloom("deploy", str(pipeline), "--sink", f"chdb://{tmp_path / 'ch'}")
+    assert res.returncode == 3
+    assert "Traceback" not in res.stderr and "panicked" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"error: feed 'btc_trades': file not found: {tmp_path}/data/missing.csv.gz; "
+        "fix `path:` in the feed (a relative path is resolved against the pipeline file's folder)"
+    )
+
+
+def test_deploy_data_broken_mid_run_is_one_line(tmp_path: Path) -> None:
+    """A gzip file cut short fails only after the replay started, inside bytewax: still one
+    line, no Python traceback and no Rust panic text."""
+    pipeline = _pipeline_with_data(tmp_path, "cut.csv.gz")
+    whole = gzip.compress((ROOT / "examples/data/btc_trades.csv.gz").read_bytes())
+    data = gzip.decompress((ROOT / "examples/data/btc_trades.csv.gz").read_bytes())
+    (tmp_path / "data" / "cut.csv.gz").write_bytes(gzip.compress(data)[: len(whole) // 3])
+    res = orderloom("deploy", str(pipeline), "--sink", f"chdb://{tmp_path / 'ch'}")
+    assert res.returncode == 3, res.stderr
+    assert "Traceback" not in res.stderr and "panicked" not in res.stderr
+    assert (
+        res.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"error: feed 'btc_trades': cannot read {tmp_path}/data/cut.csv.gz")
+    )
