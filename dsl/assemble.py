@@ -130,6 +130,7 @@ class Assembler:
         return out
 
     def strategies(self, feeds: list[Feed], default: DefaultRoute) -> list[Strategy]:
+        self.check_rejected_expressions()
         by_name = {f.name: f for f in feeds}
         out: list[Strategy] = []
         for key, body in self.clean("strategies"):
@@ -159,6 +160,25 @@ class Assembler:
                 )
             )
         return out
+
+    def check_rejected_expressions(self) -> None:
+        """A strategy the schema rejected is not compiled, but its expressions are still
+        checked (syntax, names, types inside), so one run shows every problem."""
+        for key, body in self.section("strategies").items:
+            if ("strategies", key.text) in self.checked.clean or not isinstance(body, Mapping):
+                continue
+            kind = body.get("kind")
+            spec = registry.get("strategy", str(kind.value)) if isinstance(kind, Scalar) else None
+            if spec is None:
+                continue
+            ctx = KindContext(self.diags, self.names, owner=key.span)
+            instrument = body.get("instrument")
+            if isinstance(instrument, Scalar) and instrument.text in self.names.instruments:
+                ctx.default_instrument = instrument.text
+            for name in expression_keys(spec.schema):
+                value = body.get(name)
+                if isinstance(value, Scalar) and isinstance(value.value, str):
+                    ctx.typed(value, None)
 
     def risk(self) -> RiskLimits:
         node = self.doc.get("risk")
@@ -191,6 +211,15 @@ class Assembler:
                 database = getattr(params, "database", "orderloom")
                 out.append(Sink(key.text, _kind(body), url, database, key.span))
         return out
+
+
+def expression_keys(schema: dict[str, Any]) -> list[str]:
+    """The keys of a kind's schema whose values are expressions."""
+    return [
+        name
+        for name, prop in schema.get("properties", {}).items()
+        if isinstance(prop, dict) and prop.get("$ref") == "#/$defs/expression"
+    ]
 
 
 def _kind(body: Mapping) -> str:

@@ -343,10 +343,11 @@ def test_all_errors_in_one_run_sorted_by_place() -> None:
         (6, 41, "E0202"),  # fee -> fees
         (13, 11, "E0204"),  # side: bye
         (17, 13, "E0204"),  # slices: 0
+        (18, 24, "E0301"),  # limit_price: last +  (checked although the strategy is rejected)
         (19, 20, "E0101"),  # routing default simm
     ], places
     out = render_diagnostics(caught.value.diagnostics)
-    assert out.count("error[") == 4
+    assert out.count("error[") == 5
     assert "did you mean 'fees'?" in out and "did you mean 'buy'?" in out
 
 
