@@ -91,6 +91,12 @@ class SinkError(OrderloomError):
         return f"{self.url}: {self.reason}"
 
 
+class RunInterrupted(OrderloomError):
+    """Ctrl-C during a run: what was processed is flushed to the analytics store."""
+
+    exit_code = 130
+
+
 @dataclass
 class OrderRejected(OrderloomError):
     """A pre-trade check refused an order."""
@@ -108,10 +114,20 @@ class OrderRejected(OrderloomError):
 def orderloom_cause(exc: BaseException) -> OrderloomError | None:
     """The OrderloomError behind `exc`, following causes (bytewax wraps errors raised in a
     step in its own runtime error)."""
+    found = _cause(exc, OrderloomError)
+    return found if isinstance(found, OrderloomError) else None
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is, or was caused by, Ctrl-C (bytewax wraps it when it hits a step)."""
+    return _cause(exc, KeyboardInterrupt) is not None
+
+
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, OrderloomError):
+        if isinstance(current, kind):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__

@@ -3,8 +3,9 @@
 bytewax turns an exception raised inside a step into a Rust panic, whose hook writes the
 panic (and, with RUST_BACKTRACE set, a native backtrace) straight to file descriptor 2. While
 a dataflow runs, descriptor 2 goes to a temporary file and Python's own stderr keeps the
-terminal (progress bars still show). If the run fails with an OrderloomError the captured
-text is dropped, since the CLI prints that error as one line; otherwise it is replayed.
+terminal (progress bars still show). If the run fails with an OrderloomError (or is
+interrupted) the captured text is dropped, since the CLI prints one line; otherwise it is
+replayed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orderloom.dsl.errors import orderloom_cause
+from orderloom.dsl.errors import interrupted, orderloom_cause
 
 
 @contextmanager
@@ -34,7 +35,7 @@ def native_stderr_captured() -> Iterator[None]:
         try:
             yield
         except BaseException as exc:
-            user_mistake = orderloom_cause(exc) is not None
+            user_mistake = orderloom_cause(exc) is not None or interrupted(exc)
             raise
         finally:
             sys.stderr.flush()

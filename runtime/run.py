@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bytewax.testing import cluster_main, run_main
 
-from orderloom.dsl.errors import OrderloomError
+from orderloom.dsl.errors import OrderloomError, RunInterrupted, interrupted
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.build import build_dataflow
 from orderloom.runtime.feeds import open_feed
@@ -157,9 +157,14 @@ def _run_in_process(
                 run_main(flow)
             else:
                 cluster_main(flow, [], 0, worker_count_per_proc=options.workers)
-    except BaseException:
+    except BaseException as exc:
         if cluster is not None:
             cluster.abort()  # a peer that died makes this process panic: report the peer
+        if interrupted(exc):
+            writer.close()  # what was processed stays in the store
+            raise RunInterrupted(
+                f"interrupted; rows written so far are in {store.url} under run '{options.run_id}'"
+            ) from None
         raise
     finally:
         writer.close()
