@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -138,9 +139,25 @@ class Plan:
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, sort_keys=False)
 
+    def redacted(self) -> Plan:
+        """The plan as it may be shown or stored: sink passwords replaced by `***`
+        (credentials never appear in plans, logs or ClickHouse)."""
+        sinks = tuple(
+            dataclasses.replace(s, url=redact_url(s.url)) if s.url else s for s in self.sinks
+        )
+        return dataclasses.replace(self, sinks=sinks)
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return _decode_plan(data)
+
+
+_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^:@/]*:)(?P<password>[^@/]*)(?=@)", re.I)
+
+
+def redact_url(url: str) -> str:
+    """`scheme://user:secret@host…` → `scheme://user:***@host…`; other URLs unchanged."""
+    return _PASSWORD.sub(lambda m: m.group("head") + "***", url)
 
 
 # --- JSON encoding -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ _UNITS_NS = (
 
 
 def format_plan(plan: Plan, fmt: Format | str = "text") -> str:
+    plan = plan.redacted()
     if fmt == "json":
         return json.dumps(plan.to_json(), indent=2)
     if fmt == "dot":

@@ -121,7 +121,7 @@ def _deploy(
                 summary.orders,
                 summary.fills,
                 summary.pnl,
-                plan.dumps(),
+                plan.redacted().dumps(),
             )
         ],
     )

@@ -45,3 +45,24 @@ def test_quickstart_runs_row_and_summary(tmp_path: Path) -> None:
         .splitlines()
     )
     assert runs[1].replace('"', "") == "btc-twap-quickstart,backtest,15549,60,0"
+
+
+def test_runs_row_never_stores_the_sink_password(tmp_path: Path) -> None:
+    pipeline = tmp_path / "secret.yaml"
+    pipeline.write_text(
+        Path(QUICKSTART)
+        .read_text()
+        .replace(
+            "analytics: {kind: clickhouse}",
+            'analytics: {kind: clickhouse, url: "clickhouse://desk:hunter2@db:9000/o"}',
+        )
+    )
+    (tmp_path / "data").symlink_to(ROOT / "examples" / "data")
+    sink = f"chdb://{tmp_path / 'ch'}"  # --sink wins over the pipeline's server
+    cli("deploy", str(pipeline), "--sink", sink, "--run-id", "secret", "--no-progress")
+    stored = cli(
+        "sql", "SELECT plan_json FROM runs WHERE run_id = 'secret'", "--sink", sink,
+        "--format", "csv",
+    ).stdout  # fmt: skip
+    assert "clickhouse://desk:***@db:9000/o" in stored
+    assert "hunter2" not in stored
