@@ -23,6 +23,17 @@ from orderloom.dsl.plan import Plan
 from orderloom.dsl.validate import check_document
 
 
+def load_file(path: str | Path, env: AbcMapping[str, str] | None = None) -> Mapping:
+    """The pipeline document at `path` with its includes merged, every node carrying its
+    source position (the first pass of `compile_file`); raises ConfigError on bad YAML."""
+    diags = Diagnostics()
+    doc = load_pipeline(str(path), os.environ if env is None else env, diags)
+    diags.raise_if_any()
+    if doc is None:
+        raise AssertionError("loading failed without a diagnostic")
+    return doc
+
+
 def compile_file(
     path: str | Path,
     overrides: Sequence[str] = (),

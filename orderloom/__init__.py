@@ -1,8 +1,9 @@
 """orderloom: trading pipelines declared in YAML, compiled to Bytewax dataflows, analysed in
 ClickHouse.
 
-Public API: `compile` a pipeline file to a Plan, `build_dataflow` from a Plan, `run` it as
-a backtest. The CLI (`orderloom …`) is a thin layer over these.
+Public API: `load` a pipeline file (positioned document), `compile` it to a Plan,
+`build_dataflow` from a Plan, `run` it as a backtest. The CLI (`orderloom …`) is a thin
+layer over these.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ __all__ = [
     "run",
 ]
 __version__ = "0.1.0"
+
+
+def load(path: str | Path) -> Any:
+    """The pipeline document with includes merged and source positions on every node."""
+    from orderloom.dsl.compiler import load_file
+
+    return load_file(path)
 
 
 def compile(path: str | Path, overrides: Sequence[str] = ()) -> Plan:
