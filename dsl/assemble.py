@@ -9,16 +9,30 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from orderloom.dsl import registry
+from orderloom.dsl import codes, registry
 from orderloom.dsl.context import KindContext, Names
 from orderloom.dsl.diagnostics import Diagnostics
+from orderloom.dsl.errors import Span
 from orderloom.dsl.expand import Expanded
 from orderloom.dsl.graph import check_feeds, check_instrument_venues
 from orderloom.dsl.kinds.max_order_notional import MaxOrderNotionalParams
 from orderloom.dsl.kinds.max_position import MaxPositionParams
-from orderloom.dsl.nodes import Mapping, Scalar
-from orderloom.dsl.plan import Feed, Instrument, Plan, RiskLimits, Routing, Sink, Strategy, Venue
+from orderloom.dsl.nodes import Mapping, Scalar, Sequence
+from orderloom.dsl.plan import (
+    Feed,
+    InstanceRisk,
+    Instrument,
+    Plan,
+    RiskLimits,
+    RiskScope,
+    Routing,
+    Sink,
+    Strategy,
+    Venue,
+)
 from orderloom.dsl.resolve import DefaultRoute, default_route, route, subscribed_feeds
+from orderloom.dsl.risk_budgets import resolve
+from orderloom.dsl.risk_scopes import Declared, StrategyNames, read_declaration
 from orderloom.dsl.signals import compile_signals
 from orderloom.dsl.validate import Checked
 
@@ -51,6 +65,7 @@ class Assembler:
         ctx = KindContext(self.diags, names)
         default = default_route(routing, names, ctx)
         key = self.doc.key("routing")
+        strategies = self.strategies(feeds, default)
         return Plan(
             name=self.text("name"),
             description=self.text("description"),
@@ -59,8 +74,8 @@ class Assembler:
             venues=tuple(venues),
             feeds=tuple(feeds),
             signals=tuple(signals),
-            strategies=tuple(self.strategies(feeds, default)),
-            risk=self.risk(),
+            strategies=tuple(strategies),
+            risk=self.risk(instruments, strategies, feeds),
             routing=Routing(default.venue, key.span) if key is not None else Routing(),
             sinks=tuple(self.sinks()),
         )
@@ -180,26 +195,68 @@ class Assembler:
                 if isinstance(value, Scalar) and isinstance(value.value, str):
                     ctx.typed(value, None)
 
-    def risk(self) -> RiskLimits:
+    def risk(
+        self, instruments: list[Instrument], strategies: list[Strategy], feeds: list[Feed]
+    ) -> RiskLimits:
+        """Every check under `risk:`, split into per-instance budgets (see risk_budgets)."""
         node = self.doc.get("risk")
         key = self.doc.key("risk")
         if not isinstance(node, Mapping) or key is None:
             return RiskLimits()
-        limits: dict[str, Any] = {}
-        for name, _ in node.items:
+        names = StrategyNames(self.section("strategies").keys(), self.templates)
+        shorthand: dict[str, Any] = {}
+        declared: list[Declared] = []
+        for name, value in node.items:
             spec = registry.get("risk", name.text)
             if spec is None or ("risk", name.text) not in self.checked.clean:
                 continue
-            ctx = KindContext(self.diags, self.names, owner=name.span)
-            params = spec.compile(node, ctx)
-            if not ctx.ok:
-                continue
-            if isinstance(params, MaxOrderNotionalParams):
-                limits["max_order_notional"] = params.limit
-                limits["notional_currency"] = params.currency
-            elif isinstance(params, MaxPositionParams):
-                limits["max_position"] = params.limits
-        return RiskLimits(**limits, span=key.span)
+            for item in value.items if isinstance(value, Sequence) else (value,):
+                ctx = KindContext(self.diags, self.names, owner=name.span)
+                params = spec.compile(item, ctx)
+                declaration = read_declaration(name.text, params, item, ctx, names)
+                if not ctx.ok:
+                    continue
+                if isinstance(params, MaxPositionParams):
+                    # One budget per instrument: instances trading it share that limit.
+                    shorthand["max_position"] = params.limits
+                    declared += [
+                        Declared(name.text, MaxPositionParams((limit,)), RiskScope(), item.span)
+                        for limit in params.limits
+                    ]
+                    continue
+                if isinstance(params, MaxOrderNotionalParams) and declaration.scope == RiskScope():
+                    shorthand["max_order_notional"] = params.limit
+                    shorthand["notional_currency"] = params.currency
+                declared.append(declaration)
+        by_id = {i.id: i for i in instruments}
+        written = set(self.section("strategies").keys())
+        instances = resolve(declared, strategies, by_id, written, self.diags)
+        self.check_quotes(instances, strategies, feeds)
+        return RiskLimits(**shorthand, span=key.span, instances=instances)
+
+    def check_quotes(
+        self, instances: tuple[InstanceRisk, ...], strategies: list[Strategy], feeds: list[Feed]
+    ) -> None:
+        """A check on the mid price needs a quotes feed for the instruments it covers."""
+        quoted = {f.instrument for f in feeds if f.schema == "quotes"}
+        reported: set[Span] = set()
+        by_name = {s.name: s for s in strategies}
+        for instance in instances:
+            for check in instance.checks:
+                if not getattr(check.params, "requires_quotes", False) or check.span in reported:
+                    continue
+                covered = check.instruments or by_name[instance.strategy].instruments
+                missing = [i for i in covered if i not in quoted]
+                if missing:
+                    reported.add(check.span)
+                    self.diags.error(
+                        codes.NO_FEED,
+                        f"{check.kind} uses the mid price, but {missing[0]} (read by "
+                        f"'{instance.strategy}') has no quotes feed",
+                        check.span,
+                        "use `reference: mark` (mid when quoted, else last) or `last`, or add "
+                        "a quotes feed",
+                    )
 
     def sinks(self) -> list[Sink]:
         out: list[Sink] = []

@@ -81,16 +81,83 @@ class Strategy:
 
 
 @dataclass(frozen=True)
+class RiskScope:
+    """Where a declared limit applies: the strategy instances matching every dimension given
+    (strategy names or templates, instruments they read, venues they route to). Empty
+    everywhere: the whole account."""
+
+    strategies: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    venues: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        parts = [
+            f"{word} {'|'.join(names)}"
+            for word, names in (
+                ("strategy", self.strategies),
+                ("instrument", self.instruments),
+                ("venue", self.venues),
+            )
+            if names
+        ]
+        return ", ".join(parts) or "account"
+
+    def matches(self, strategy: Strategy) -> bool:
+        return (
+            (
+                not self.strategies
+                or strategy.name in self.strategies
+                or strategy.template in self.strategies
+            )
+            and (not self.venues or strategy.venue in self.venues)
+            and (not self.instruments or any(i in self.instruments for i in strategy.instruments))
+        )
+
+
+@dataclass(frozen=True)
+class RiskCheck:
+    """One pre-trade check of one strategy instance, resolved at compile time: `params` is
+    the kind's frozen params with budgets already scaled to this instance's `share` of the
+    declared limit."""
+
+    kind: str  # registry name, category "risk"
+    params: Any
+    instruments: tuple[str, ...] = ()  # checks only orders on these; () = every instrument
+    scope: RiskScope = field(default_factory=RiskScope)  # as declared, for messages
+    share: float = 1.0
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class InstanceRisk:
+    strategy: str  # instance name
+    checks: tuple[RiskCheck, ...]
+
+
+@dataclass(frozen=True)
 class RiskLimits:
+    """The `risk:` section. The shorthand fields keep what `max_order_notional` and
+    `max_position` declared; `instances` holds every instance's resolved checks (a compiled
+    plan lists every instance; a plan built by hand may leave it empty, and the runtime then
+    applies the shorthand fields as they stand)."""
+
     max_order_notional: float | None = None
     notional_currency: str | None = None
     max_position: tuple[tuple[str, float], ...] = ()  # (instrument id, max |position|)
     span: Span = NO_SPAN
+    instances: tuple[InstanceRisk, ...] = ()
 
     def position_limit(self, instrument: str) -> float | None:
         for inst, limit in self.max_position:
             if inst == instrument:
                 return limit
+        return None
+
+    def checks_for(self, strategy: str) -> tuple[RiskCheck, ...] | None:
+        """The instance's resolved checks; None when the plan carries no resolution."""
+        for instance in self.instances:
+            if instance.strategy == strategy:
+                return instance.checks
         return None
 
 
@@ -191,6 +258,9 @@ def plan_types() -> dict[str, type]:
             Feed,
             Signal,
             Strategy,
+            RiskScope,
+            RiskCheck,
+            InstanceRisk,
             RiskLimits,
             Routing,
             Sink,

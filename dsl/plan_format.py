@@ -134,7 +134,9 @@ def _text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _risk_rows(plan: Plan) -> list[tuple[str, str]]:
+def _risk_rows(plan: Plan, instances: bool = True) -> list[tuple[str, str]]:
+    """The shorthand limits as declared, then (with `instances`) each instance's resolved
+    checks; a budget split among instances shows the instance's share."""
     risk = plan.risk
     rows: list[tuple[str, str]] = []
     if risk.max_order_notional is not None:
@@ -142,6 +144,14 @@ def _risk_rows(plan: Plan) -> list[tuple[str, str]]:
         rows.append(("max_order_notional", f"{amount} {risk.notional_currency or ''}".strip()))
     for instrument, limit in risk.max_position:
         rows.append(("max_position", f"{instrument} {limit:g}"))
+    for instance in risk.instances if instances else ():
+        for check in instance.checks:
+            where = check.scope.label()
+            if check.share != 1.0:
+                where += f", {round(check.share * 100, 4):g}% share"
+            on = f" on {' '.join(check.instruments)}" if check.instruments else ""
+            detail = f"{check.kind}{on} {_params(check.params)}".rstrip()
+            rows.append((instance.strategy, f"{detail} [{where}]"))
     return rows
 
 
@@ -166,7 +176,7 @@ def _dot(plan: Plan) -> str:
         node(f"feed:{f.name}", f"{f.name}\n{f.kind} {f.schema}\n{f.instrument}", "cylinder")
     for s in plan.strategies:
         node(f"strategy:{s.name}", f"{s.name}\n{s.kind}", "box")
-    risk_rows = _risk_rows(plan)
+    risk_rows = _risk_rows(plan, instances=False)
     node("risk", "\n".join(["risk", *(f"{a} {b}" for a, b in risk_rows)]), "diamond")
     for v in plan.venues:
         node(f"venue:{v.name}", f"{v.name}\n{v.kind}", "box3d")

@@ -13,7 +13,7 @@ from orderloom.runtime.engine.clock import Clock
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.oms import Oms, Order
 from orderloom.runtime.engine.positions import PositionLedger
-from orderloom.runtime.risk.checks import RiskChain
+from orderloom.runtime.risk.chain import RiskChain, RiskViolation
 from orderloom.runtime.strategies.base import Fill, Strategy
 from orderloom.runtime.venues.reports import Liquidity
 
@@ -56,6 +56,12 @@ class EngineContext:
         self.risk_rows: list[tuple] = []
         self.fills = 0
         self.rejects = 0
+        self.cancel_rejects = 0
+        # The request as the strategy made it, before rounding (order_validity's grid check).
+        self.requested_qty: float | None = None
+        self.requested_price: float | None = None
+        self._risk_sent = risk.sent_hooks
+        self._risk_fills = risk.fill_hooks
         self.venue: SimulatedVenue  # bound by the engine (the venue reports back to us)
         self.strategy: Strategy
         self.timer_callback: Any = None  # engine's strategy-timer dispatcher
@@ -71,10 +77,15 @@ class EngineContext:
     ) -> Order | None:
         if not qty >= 0:
             raise ValueError(f"order quantity must be >= 0, got {qty} (use side for direction)")
-        return self.place_lots(side, self.lots[slot].lots_down(qty), price, slot)
+        return self._place(side, self.lots[slot].lots_down(qty), price, slot, qty)
 
     def place_lots(
         self, side: int, lots: int, price: float | None = None, slot: int = 0
+    ) -> Order | None:
+        return self._place(side, lots, price, slot, None)
+
+    def _place(
+        self, side: int, lots: int, price: float | None, slot: int, requested_qty: float | None
     ) -> Order | None:
         if side not in (1, -1):
             raise ValueError(f"side must be +1 (buy) or -1 (sell), got {side}")
@@ -87,36 +98,62 @@ class EngineContext:
             ticks = self.lots[slot].ticks(price, side)
         now = self.state.ts_ns
         order = self.oms.create(slot, side, lots, ticks, now)
+        self.requested_qty = requested_qty
+        self.requested_price = price
         violation = self.risk.check(order, self)
         if violation is not None:
             self.rejects += 1
             self.oms.reject(order, now, violation.message)
-            self.risk_rows.append(
-                (
-                    self.run_id,
-                    f"{order.order_id}-{violation.check}",
-                    now,
-                    self.strategy_name,
-                    order.order_id,
-                    violation.check,
-                    violation.limit_value,
-                    violation.value,
-                    "reject",
-                    violation.message,
-                )
-            )
+            self._risk_event(f"{order.order_id}-{violation.check}", now, order, violation)
             self.strategy.on_reject(self, order, violation.message)
             return order
+        for hook in self._risk_sent:
+            hook(order, self)
         self.oms.submit(order, now)
         self.venue.submit(order, now)
         return order
 
     def cancel(self, order: Order) -> bool:
+        """Request a cancel; False when the order is not open, a cancel is already on its
+        way, or a cancel check refused it (a risk event; the order keeps working)."""
         if not order.is_open or order.cancel_requested:
             return False
+        risk = self.risk
+        if risk.cancel_checks:
+            violation = risk.check_cancel(order, self)
+            if violation is not None:
+                self.cancel_rejects += 1
+                event_id = f"{order.order_id}-{violation.check}-{self.cancel_rejects}"
+                self._risk_event(event_id, self.state.ts_ns, order, violation, "reject_cancel")
+                return False
+            for hook in risk.cancel_hooks:
+                hook(order, self)
         order.cancel_requested = True
         self.venue.cancel(order, self.state.ts_ns)
         return True
+
+    def _risk_event(
+        self,
+        event_id: str,
+        now: int,
+        order: Order,
+        violation: RiskViolation,
+        action: str = "reject",
+    ) -> None:
+        self.risk_rows.append(
+            (
+                self.run_id,
+                event_id,
+                now,
+                self.strategy_name,
+                order.order_id,
+                violation.check,
+                violation.limit_value,
+                violation.value,
+                action,
+                violation.message,
+            )
+        )
 
     def set_timer(self, ts_ns: int, tag: Any) -> None:
         # Event time never runs backwards: a timer in the past fires at the next check.
@@ -154,6 +191,8 @@ class EngineContext:
         else:
             state.pnl = ledger.total([book.mark_price(s) for s in range(len(self.instruments))])
         self.fills += 1
+        for hook in self._risk_fills:
+            hook(order, ts_ns, lots, price)
         qty = order.qty if lots == order.qty_lots else self.lots[slot].qty(lots)
         self.fill_rows.append(
             (

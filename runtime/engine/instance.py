@@ -34,7 +34,7 @@ from orderloom.runtime.engine.context import EngineContext
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.merge import FeedMerger
 from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
-from orderloom.runtime.risk.checks import RiskChain
+from orderloom.runtime.risk.chain import RiskChain
 from orderloom.runtime.strategies.base import Strategy, StrategySetup
 from orderloom.runtime.venues.simulated import SimulatedVenue
 
@@ -114,7 +114,7 @@ class StrategyEngine:
             lots,
             self.book,
             self.clock,
-            RiskChain.from_limits(plan.risk, ids, lots),
+            RiskChain.for_instance(plan, strategy_name, instruments, lots),
         )
         self.venue = SimulatedVenue(venue.params, self.clock, self.book, lots, self.ctx)
         self.ctx.venue = self.venue

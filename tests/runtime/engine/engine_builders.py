@@ -278,3 +278,34 @@ class ScriptedStrategy(StrategyRuntime):
 
 def scripted(acts: Sequence[Act]) -> Callable[[StrategySetup], ScriptedStrategy]:
     return lambda setup: ScriptedStrategy(setup, acts)
+
+
+class RunawayStrategy(StrategyRuntime):
+    """A broken loop: on every market event it sends `per_event` market buys of `qty` (or
+    limit buys at `price`), ignoring rejections — what the order-rate throttle must stop."""
+
+    def __init__(
+        self,
+        setup: StrategySetup,
+        per_event: int = 1,
+        qty: float = 0.001,
+        price: float | None = None,
+    ) -> None:
+        super().__init__(setup)
+        self.per_event = per_event
+        self.qty = qty
+        self.price = price
+        self.attempts = 0
+        self.rejects = 0
+
+    def on_market(self, ctx: StrategyContext, slot: int) -> None:
+        for _ in range(self.per_event):
+            self.attempts += 1
+            ctx.place(1, self.qty, self.price)
+
+    def on_reject(self, ctx: StrategyContext, order: Order, reason: str) -> None:
+        self.rejects += 1
+
+
+def runaway(per_event: int = 1, **kwargs: Any) -> Callable[[StrategySetup], RunawayStrategy]:
+    return lambda setup: RunawayStrategy(setup, per_event, **kwargs)
