@@ -27,6 +27,7 @@ INTERPOLATION = "E0005"
 # References (E01xx)
 UNKNOWN_REFERENCE = "E0101"
 UNKNOWN_KIND = "E0102"
+PYTHON_CLASS = "E0103"
 # Schema (E02xx)
 MISSING_KEY = "E0201"
 UNKNOWN_KEY = "E0202"
@@ -109,6 +110,19 @@ CODES: tuple[Code, ...] = (
         "A component's `kind:` names no registered kind of that category. `orderloom kinds` "
         "lists them all.",
         "feeds:\n  btc: {kind: replya, instrument: BTC/USDT@sim, path: t.csv}\n",
+    ),
+    Code(
+        PYTHON_CLASS,
+        "python-class",
+        "Python strategy class not importable",
+        "A `kind: python` strategy names its class as `package.module:Class`. The compiler "
+        "imports the module (from the folder of the YAML file that names it first, then "
+        "sys.path), so `orderloom validate` runs the module's top-level code, and checks that "
+        "the class subclasses `orderloom.runtime.strategies.base.Strategy`. This error says "
+        "which step failed: the module was not found, importing it raised (the message names "
+        "the file and line), the module has no such class, or the class is not a Strategy.",
+        "strategies:\n  mine: {kind: python, instrument: BTC/USDT@sim,\n"
+        "         class: my_desk.alpha:Missing}\n",
     ),
     Code(
         MISSING_KEY,
