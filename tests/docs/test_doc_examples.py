@@ -3,7 +3,7 @@ reference fails with exactly the code it documents.
 
 A complete pipeline (it has `orderloom:`) compiles as written; a fragment (some top-level
 sections) is completed with the quickstart's other sections, so the names it uses must be
-the quickstart's. Relative data paths resolve against examples/.
+the quickstart's. Relative data paths (and `kind: python` modules) resolve against examples/.
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ def test_docs_have_examples() -> None:
 
 def _completed(text: str, tmp_path: Path) -> Path:
     (tmp_path / "data").symlink_to(ROOT / "examples" / "data")
+    # `kind: python` examples import from the pipeline's folder, as examples/ pipelines do.
+    (tmp_path / "strategies").symlink_to(ROOT / "examples" / "strategies")
     keys = set(_sections(text))
     if "orderloom" not in keys:
         base = _sections((ROOT / "examples" / "quickstart.yaml").read_text())

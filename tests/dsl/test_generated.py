@@ -105,7 +105,7 @@ venues:
 feeds:
   btc: {kind: synthetic, instrument: BTC/USDT@sim, s0: 100, sigma: 0.5, dt: 1s, count: 10}
 strategies:
-  buy: {kind: signal, instrument: BTC/USDT@sim, target: 0.01}
+  buy_twap: {kind: signal, instrument: BTC/USDT@sim, target: 0.01}
 """
 
 
@@ -128,6 +128,8 @@ def test_kind_example_compiles(
             data = tmp_path / feed["path"]
             data.parent.mkdir(parents=True, exist_ok=True)
             data.write_text("ts_ns,price,qty\n")
+    # `kind: python` examples name the example strategies beside the pipeline.
+    (tmp_path / "strategies").symlink_to(ROOT / "examples" / "strategies")
     pipeline = tmp_path / "pipeline.yaml"
     pipeline.write_text(json.dumps(sections))
     plan = compile_file(pipeline, env={})
