@@ -1,5 +1,6 @@
-"""Feed kind `synthetic`: a seeded random market (geometric Brownian motion) for tests,
-research and capacity planning."""
+"""Feed kind `synthetic`: a seeded random market (geometric Brownian motion, or the
+arithmetic Brownian mid-price walk of market-making research) for tests, research and
+capacity planning."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from orderloom.dsl.registry import KindSpec, register
 
 @dataclass(frozen=True)
 class SyntheticParams:
-    model: str  # "gbm"
+    model: str  # "gbm" | "brownian"
     seed: int
     s0: float  # starting price
     mu: float  # drift per year
-    sigma: float  # volatility per sqrt(year)
+    sigma: float  # gbm: volatility per sqrt(year); brownian: price units per sqrt(second)
     dt_ns: int  # event spacing
     start_ns: int  # first event time (UTC ns)
     count: int  # number of events (horizon / dt when a horizon is given)
@@ -33,7 +34,12 @@ SCHEMA = {
     "type": "object",
     "required": ["s0", "sigma", "dt"],
     "properties": {
-        "model": {"enum": ["gbm"], "default": "gbm", "description": "price model"},
+        "model": {
+            "enum": ["gbm", "brownian"],
+            "default": "gbm",
+            "description": "price model: gbm (geometric, sigma per sqrt(year)) or brownian "
+            "(arithmetic: each step moves the price ±sigma·sqrt(dt), sigma per sqrt(second))",
+        },
         "seed": {
             "type": "integer",
             "default": 0,
@@ -41,7 +47,12 @@ SCHEMA = {
         },
         "s0": {"type": "number", "exclusiveMinimum": 0, "description": "starting price"},
         "mu": {"type": "number", "default": 0.0, "description": "drift per year"},
-        "sigma": {"type": "number", "minimum": 0, "description": "volatility per sqrt(year)"},
+        "sigma": {
+            "type": "number",
+            "minimum": 0,
+            "description": "volatility: per sqrt(year) for gbm, price units per sqrt(second) "
+            "for brownian",
+        },
         "dt": {"$ref": "#/$defs/duration", "description": "time between events"},
         "start": {
             "$ref": "#/$defs/timestamp",
@@ -61,8 +72,8 @@ SCHEMA = {
         },
         "spread": {
             "$ref": "#/$defs/ratio",
-            "default": "2bps",
-            "description": "quotes: full bid-ask spread around the price path",
+            "description": "quotes: full bid-ask spread around the price path (default 2bps "
+            "for gbm, 0 for brownian: a mid-price stream)",
         },
         "batch_size": {
             "type": "integer",
@@ -94,8 +105,9 @@ def compile_synthetic(node: Mapping, ctx: KindContext) -> SyntheticParams:
         count = horizon_ns // dt_ns if dt_ns > 0 else 0
         if ctx.ok and count < 1:
             ctx.report(codes.BAD_VALUE, "horizon is shorter than dt", ctx.span(node, "horizon"))
+    model = ctx.text(node, "model", "gbm")
     return SyntheticParams(
-        model=ctx.text(node, "model", "gbm"),
+        model=model,
         seed=ctx.integer(node, "seed", 0),
         s0=ctx.number(node, "s0"),
         mu=ctx.number(node, "mu", 0.0),
@@ -104,7 +116,7 @@ def compile_synthetic(node: Mapping, ctx: KindContext) -> SyntheticParams:
         start_ns=ctx.timestamp_ns(node, "start", parse_timestamp_ns(DEFAULT_START)),
         count=count,
         qty_mean=ctx.number(node, "qty_mean", 0.1),
-        spread_bps=ctx.bps(node, "spread", 2.0),
+        spread_bps=ctx.bps(node, "spread", 0.0 if model == "brownian" else 2.0),
         batch_size=ctx.integer(node, "batch_size", 10_000),
     )
 
@@ -121,8 +133,11 @@ register(
         doc=(
             "Generates `count` events (or `horizon / dt`) `dt` apart from `start`, following "
             "a geometric Brownian motion from `s0` with drift `mu` and volatility `sigma` (per "
-            "year). Trades get exponential sizes with mean `qty_mean`; quotes straddle the "
-            "path by `spread`. The same seed gives the same data."
+            "year), or with `model: brownian` the arithmetic walk of Avellaneda & Stoikov: "
+            "each step the price moves up or down by `sigma`·sqrt(dt) with equal probability "
+            "(`sigma` in price units per sqrt(second), `mu` ignored). Trades get exponential "
+            "sizes with mean `qty_mean`; quotes straddle the path by `spread` (0 by default "
+            "for brownian, so bid = ask = mid). The same seed gives the same data."
         ),
         examples=(
             """\
@@ -138,6 +153,18 @@ feeds:
     start: 2024-01-01T00:00:00Z
     horizon: 1h
     spread: 2bps
+""",
+            """\
+feeds:
+  mid:
+    kind: synthetic
+    model: brownian
+    instrument: BTC/USDT@sim
+    schema: quotes
+    s0: 100
+    sigma: 2
+    dt: 5ms
+    horizon: 1s
 """,
         ),
     )

@@ -1,10 +1,12 @@
-"""The synthetic feed: a seeded geometric Brownian motion sampled every `dt_ns`, as trades
-(path price, exponential sizes, random sides) or quotes (a fixed spread around the path).
+"""The synthetic feed: a seeded price path sampled every `dt_ns`, as trades (path price,
+exponential sizes, random sides) or quotes (a fixed spread around the path).
 
-Exact GBM steps: S(t+dt) = S(t) · exp((mu - sigma²/2)·dt + sigma·sqrt(dt)·Z), dt in years of
-365 days; the first event is at `start_ns` with price `s0`. Batches are drawn in order from one
-numpy Generator, so the same seed and batch_size give the same batches, and resuming replays
-the draws before the resume point (exact, and cheap next to downstream work).
+`gbm`, exact steps: S(t+dt) = S(t) · exp((mu - sigma²/2)·dt + sigma·sqrt(dt)·Z), dt in years of
+365 days. `brownian` (Avellaneda & Stoikov 2008, section 4): S(t+dt) = S(t) ± sigma·sqrt(dt)
+with equal probability, dt in seconds. The first event is at `start_ns` with price `s0`.
+Batches are drawn in order from one numpy Generator, so the same seed and batch_size give the
+same batches, and resuming replays the draws before the resume point (exact, and cheap next to
+downstream work).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.feeds.reader import FeedReader, ReadBatch
 
 YEAR_NS = 365 * 24 * 3600e9
-MODELS = ("gbm",)
+MODELS = ("gbm", "brownian")
 
 
 class SyntheticReader(FeedReader):
@@ -31,10 +33,13 @@ class SyntheticReader(FeedReader):
         self.params = params
         self.total_hint = params.count
         self._rng = np.random.default_rng(params.seed)
+        self._brownian = params.model == "brownian"
         dt_years = params.dt_ns / YEAR_NS
         self._drift = (params.mu - 0.5 * params.sigma**2) * dt_years
         self._vol = params.sigma * math.sqrt(dt_years)
-        self._log_return = 0.0  # log(S/s0) at the last event drawn
+        self._step = params.sigma * math.sqrt(params.dt_ns / 1e9)  # brownian: ± per step
+        # The walk so far at the last event drawn: log(S/s0) for gbm, S - s0 for brownian.
+        self._walked = 0.0
         self._half_spread = params.spread_bps / 2 / 1e4
         self._drawn = 0  # events generated so far (batch-aligned from 0)
         # Regenerate (and drop) the batches before the resume point so every later draw is
@@ -64,13 +69,16 @@ class SyntheticReader(FeedReader):
         rng = self._rng
         start = self._drawn
         n = min(params.batch_size, params.count - start)
-        steps = self._drift + self._vol * rng.standard_normal(n)
+        if self._brownian:
+            steps = np.where(rng.random(n) < 0.5, self._step, -self._step)
+        else:
+            steps = self._drift + self._vol * rng.standard_normal(n)
         if start == 0:
             steps[0] = 0.0  # the first event is s0 itself
-        log_returns = self._log_return + np.cumsum(steps)
-        self._log_return = float(log_returns[-1])
+        walked = self._walked + np.cumsum(steps)
+        self._walked = float(walked[-1])
         self._drawn = start + n
-        path = params.s0 * np.exp(log_returns)
+        path = params.s0 + walked if self._brownian else params.s0 * np.exp(walked)
         ts_ns = params.start_ns + np.arange(start, start + n, dtype=np.int64) * params.dt_ns
         name, instrument = self.feed.name, self.feed.instrument
         if self.feed.schema == "trades":
@@ -119,7 +127,7 @@ def _tail(batch: MarketBatch, skip: int) -> MarketBatch:
 def _check(feed: Feed, params: SyntheticParams) -> None:
     problems = []
     if params.model not in MODELS:
-        problems.append(f"unknown model '{params.model}'; use `model: gbm`")
+        problems.append(f"unknown model '{params.model}'; use `model: gbm` or `model: brownian`")
     if params.s0 <= 0:
         problems.append(f"s0 must be positive, got {params.s0}")
     if params.sigma < 0:

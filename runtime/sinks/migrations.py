@@ -51,7 +51,15 @@ def _create_tables(target: SchemaTarget) -> None:
         target.command(create_table(target.database, table, target.features))
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "create analytics tables", _create_tables),)
+def _create_research_runs(target: SchemaTarget) -> None:
+    # Migration 1 already creates it on a fresh database; IF NOT EXISTS makes this converge.
+    target.command(create_table(target.database, TABLES["research_runs"], target.features))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create analytics tables", _create_tables),
+    Migration(2, "add research_runs", _create_research_runs),
+)
 
 
 def existing_columns(target: SchemaTarget, table: str) -> set[str]:

@@ -107,5 +107,13 @@ TABLES: dict[str, Table] = {
             "run_id feed offset",
             "Input records refused by the sanity stage, with the reason.",
         ),
+        _t(
+            "research_runs",
+            "run_id:String strategy:String runs:UInt32 seed:Int64 pnl_mean:Float64 "
+            "pnl_std:Float64 position_mean:Float64 position_std:Float64 fills_mean:Float64",
+            "run_id strategy",
+            "Summary of `deploy --runs N --seed S` per strategy over its N replications (each "
+            "replication is a run `<run_id>-rNNNN` with its own rows; std is the sample std).",
+        ),
     )
 }

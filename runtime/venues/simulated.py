@@ -14,6 +14,9 @@ Rules (the desk's backtest conventions):
   a later trade prints strictly through it (buy: trade price < limit), for at most the printed
   quantity (whole lots), shared among resting orders by price then time priority.
 - Fees: bps of notional, maker or taker rate, in the instrument's quote currency.
+- `fill_model: intensity` (see `intensity.py`) replaces the last two rules for limit orders:
+  they always rest, and fill at each quote event by Poisson draws on their distance from the
+  mid; market orders still take the touch.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from orderloom.runtime.engine.book import Book
 from orderloom.runtime.engine.clock import Clock
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.oms import NEW, Order
+from orderloom.runtime.venues.intensity import IntensityFills
 from orderloom.runtime.venues.reports import ExecutionReports, Liquidity
 
 _INF = math.inf
@@ -60,7 +64,11 @@ class SimulatedVenue:
         # trigger or >= sell trigger (±inf when nothing can fill on that side).
         self.buy_trigger = [-_INF] * n
         self.sell_trigger = [_INF] * n
-        self.quote_waiting = [0] * n  # orders waiting for a first quote to take
+        self.intensity = IntensityFills(params, n) if params.fill_model == "intensity" else None
+        # The engine calls on_quote only while quote_waiting[slot] > 0; the intensity model
+        # needs every quote event, so its floor is 1.
+        self._quote_floor = 0 if self.intensity is None else 1
+        self.quote_waiting = [self._quote_floor] * n  # orders waiting for a quote to take
         self._takers: list[list[Order]] = [[] for _ in range(n)]  # waiting for the next trade
         self._quote_takers: list[list[Order]] = [[] for _ in range(n)]
         self._resting_buys: list[list[Order]] = [[] for _ in range(n)]  # best price first
@@ -87,6 +95,10 @@ class SimulatedVenue:
         self.reports.on_accepted(order, ts_ns)
         slot, side = order.slot, order.side
         market = order.price_ticks is None
+        if self.intensity is not None and not market:
+            self._rest(order)
+            self.intensity.arrival_ns[order] = ts_ns
+            return
         if self.book.has_quotes[slot]:
             touch = self.book.touch(slot, side)
             if touch == touch:
@@ -126,6 +138,9 @@ class SimulatedVenue:
                 else:
                     waiting.append(order)
             takers[:] = waiting
+        if self.intensity is not None:
+            self._retrigger(slot)
+            return
         buys = self._resting_buys[slot]
         if buys and price < buys[0].price:
             self._fill_resting(buys, ts_ns, price, qty, 1)
@@ -135,6 +150,8 @@ class SimulatedVenue:
         self._retrigger(slot)
 
     def on_quote(self, slot: int, ts_ns: int) -> None:
+        if self.intensity is not None:
+            self._intensity_fills(slot, ts_ns)
         waiting = self._quote_takers[slot]
         remaining = []
         for order in waiting:
@@ -146,7 +163,24 @@ class SimulatedVenue:
             else:
                 remaining.append(order)
         waiting[:] = remaining
-        self.quote_waiting[slot] = len(remaining)
+        self.quote_waiting[slot] = max(len(remaining), self._quote_floor)
+
+    def _intensity_fills(self, slot: int, ts_ns: int) -> None:
+        intensity = self.intensity
+        assert intensity is not None
+        arrival = intensity.arrival_ns
+        for resting, side in ((self._resting_buys[slot], 1), (self._resting_sells[slot], -1)):
+            filled = intensity.filled(resting, side, slot, ts_ns)
+            if filled:
+                for order in filled:
+                    if order.is_open:  # a fill callback may have cancelled it meanwhile
+                        self._fill(order, ts_ns, order.remaining_lots, order.price, "maker")
+                for order in resting:
+                    if not order.is_open:
+                        arrival.pop(order, None)
+                resting[:] = [o for o in resting if o.is_open]
+        state = self.book.state
+        intensity.moved(slot, ts_ns, (state.bid[slot] + state.ask[slot]) / 2.0)
 
     # --- internals -----------------------------------------------------------------------
 
@@ -197,7 +231,9 @@ class SimulatedVenue:
         quote_takers = self._quote_takers[slot]
         if order in quote_takers:
             quote_takers.remove(order)
-            self.quote_waiting[slot] = len(quote_takers)
+            self.quote_waiting[slot] = max(len(quote_takers), self._quote_floor)
+        if self.intensity is not None:
+            self.intensity.arrival_ns.pop(order, None)
         self._retrigger(slot)
 
     def _retrigger(self, slot: int) -> None:
@@ -208,6 +244,10 @@ class SimulatedVenue:
                 buy = _INF if order.price_ticks is None else max(buy, order.price)
             else:
                 sell = -_INF if order.price_ticks is None else min(sell, order.price)
+        if self.intensity is not None:  # resting orders fill by draws, never by prints
+            self.buy_trigger[slot] = buy
+            self.sell_trigger[slot] = sell
+            return
         buys = self._resting_buys[slot]
         if buys:
             buy = max(buy, math.nextafter(buys[0].price, -_INF))

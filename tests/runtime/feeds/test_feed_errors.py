@@ -117,4 +117,7 @@ def test_unknown_timestamp_unit(kit: Any) -> None:
 def test_unknown_synthetic_model(kit: Any) -> None:
     err = raised(kit.synthetic(model="heston", s0=-1.0))
     assert err.feed == "gbm"
-    assert err.reason == "unknown model 'heston'; use `model: gbm`; s0 must be positive, got -1.0"
+    assert err.reason == (
+        "unknown model 'heston'; use `model: gbm` or `model: brownian`; "
+        "s0 must be positive, got -1.0"
+    )

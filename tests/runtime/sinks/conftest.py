@@ -72,6 +72,10 @@ SAMPLE_ROWS: dict[str, list[tuple[object, ...]]] = {
         ("run-1", "binance", 42, 0, "price is not a number", "1700000000,abc,1.0,buy"),
         ("run-1", "binance", 43, 1_700_000_000_000_000_000, "unicode", "价格,€,\t,\\n"),
     ],
+    "research_runs": [
+        ("as-study", "inventory", 200, 7, 62.94, 5.89, 0.1, 2.8, 103.5),
+        ("as-study", "symmetric", 200, 7, 67.21, 13.43, -0.25, 8.66, 110.25),
+    ],
 }  # fmt: skip
 
 

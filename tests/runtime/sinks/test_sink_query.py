@@ -10,6 +10,7 @@ import pytest
 
 from orderloom.dsl.errors import SinkError
 from orderloom.runtime.sinks.base import open_store
+from orderloom.runtime.sinks.migrations import MIGRATIONS
 from orderloom.runtime.sinks.query import run_query
 
 SQL = "SELECT fill_id, price, qty, liquidity FROM fills FINAL ORDER BY fill_id"
@@ -96,4 +97,4 @@ def test_chdb_refuses_a_second_path_while_one_is_open(
         with pytest.raises(SinkError, match="one path per process"):
             open_store(f"chdb://{other}")
     with open_store(f"chdb://{other}") as second:  # free once the first store is closed
-        assert second.ensure_schema() == 1
+        assert second.ensure_schema() == max(m.version for m in MIGRATIONS)
