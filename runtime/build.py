@@ -1,5 +1,6 @@
 """Turns a Plan into a bytewax Dataflow: feeds → sanity → fan-out by subscription →
-one engine step keyed by strategy instance → analytics sink.
+one engine step keyed by strategy instance → analytics sink, with the kill-switch control
+input (control_source.py) broadcast to every instance key of the engine step.
 
 Step ids are fixed names and feed partitions carry the feed's YAML name, never a position,
 so a runtime error names the part of the pipeline it came from. Market data moves as
@@ -9,8 +10,10 @@ columnar batches: bytewax's per-item cost is paid once per batch, not once per t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
 import bytewax.operators as op
@@ -18,9 +21,10 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
 from orderloom.dsl.plan import Plan
+from orderloom.runtime.control_source import ControlSource, FeedsDone, TrackedFeedSource
+from orderloom.runtime.control_state import ControlState, control_path, read_state
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import DeadLetter, MarketBatch
-from orderloom.runtime.feeds.source import FeedSource
 from orderloom.runtime.placement import Placement
 
 ProgressHook = Callable[[str, int], None]
@@ -47,7 +51,8 @@ class Rows:
 SinkItem: TypeAlias = MarketBatch | Rows
 
 
-Keyed: TypeAlias = tuple[str, MarketBatch]  # (strategy instance name, batch)
+# (strategy instance name, market batch or kill-switch state)
+Keyed: TypeAlias = tuple[str, MarketBatch | ControlState]
 
 
 class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
@@ -58,17 +63,56 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
     first batch.
     """
 
-    def __init__(self, plan: Plan, run_id: str) -> None:
+    def __init__(self, plan: Plan, run_id: str, control: Path | None = None) -> None:
         self.plan = plan
         self.run_id = run_id
+        self.control = control
+        self.control_seq = 0
+        self.template = ""
         self.engine: StrategyEngine | None = None
 
     def on_batch(self, values: list[Keyed]) -> tuple[Iterable[list[Rows]], bool]:
-        if self.engine is None:
-            self.engine = StrategyEngine(self.plan, values[0][0], self.run_id)
-        out = self.engine.on_batches([batch for _key, batch in values])
+        engine = self.engine
+        if engine is None:
+            engine = self.engine = self._create(values[0][0])
+        out: list[tuple[str, list[tuple]]] = []
+        market: list[MarketBatch] = []
+        for _name, value in values:
+            if isinstance(value, ControlState):
+                if market:
+                    out += engine.on_batches(market)
+                    market = []
+                self._apply_control(engine, value)
+            else:
+                market.append(value)
+        out += engine.on_batches(market)
         emitted = [Rows(t, r) for t, r in out if r]
         return ([emitted] if emitted else []), False
+
+    def _create(self, name: str) -> StrategyEngine:
+        engine = StrategyEngine(self.plan, name, self.run_id)
+        self.template = next(s.template for s in self.plan.strategies if s.name == name)
+        if self.control is not None:
+            # Read before the first event: a pipeline killed before it starts never trades.
+            self._apply_control(engine, read_state(self.control), at_start=True)
+        return engine
+
+    def _apply_control(
+        self, engine: StrategyEngine, state: ControlState, at_start: bool = False
+    ) -> None:
+        wanted = state.for_instance(engine.name, self.template)
+        if wanted.seq <= self.control_seq:
+            return
+        self.control_seq = wanted.seq
+        if at_start:
+            reason = f"killed before the start (command {wanted.seq})"
+        else:
+            latency_ms = (time.time_ns() - state.written_ns) / 1e6
+            reason = f"command {wanted.seq}, applied {latency_ms:.1f} ms after it was written"
+        if wanted.killed and not engine.killed:
+            engine.kill("kill_switch", reason, close=wanted.flatten)
+        elif not wanted.killed and engine.killed:
+            engine.resume("kill_switch", reason)
 
     def on_eof(self) -> tuple[Iterable[list[Rows]], bool]:
         if self.engine is None:
@@ -121,17 +165,23 @@ def build_dataflow(
     writer_factory: WriterFactory,
     on_progress: ProgressHook | None = None,
     placement: Placement | None = None,
+    control: Path | bool | None = True,
 ) -> Dataflow:
     """`placement` (runtime/placement.py) balances instances and feeds over workers; every
-    process of a cluster must build with the same one."""
+    process of a cluster must build with the same one. `control` is the kill-switch file
+    (True: `.orderloom/control/<pipeline>.json`, see control_state.py; None/False: none)."""
     placement = placement or Placement()
     flow = Dataflow(_flow_id(plan.name))
+    control_file = control_path(plan.name) if control is True else (control or None)
+    done = FeedsDone()
     # One input, one partition per feed (named after it), so placement can deal the feeds
     # over workers.
     raw = op.input(
         "feeds",
         flow,
-        FeedSource(plan.feeds, on_progress, placement.feed_parts, placement.idle_parts),
+        TrackedFeedSource(
+            done, plan.feeds, on_progress, placement.feed_parts, placement.idle_parts
+        ),
     )
     split = op.branch("sanity", raw, lambda item: item[0] == "market")
     market: Stream[MarketBatch] = op.map("market", split.trues, lambda item: item[1])
@@ -146,7 +196,13 @@ def build_dataflow(
         market,
         lambda batch: [(key, (name, batch)) for key, name in routes.get(batch.instrument, ())],
     )
-    engine = op.stateful_batch("engine", keyed, lambda _resume: _EngineLogic(plan, run_id))
+    if control_file is not None:
+        instances = [(placement.key(s.name), s.name) for s in plan.strategies]
+        commands = op.input("control", flow, ControlSource(control_file, instances, done))
+        keyed = op.merge("engine_inputs", keyed, commands)
+    engine = op.stateful_batch(
+        "engine", keyed, lambda _resume: _EngineLogic(plan, run_id, control_file)
+    )
     rows = op.flat_map("engine_rows", engine, lambda key_rows: key_rows[1])
     sink_items = op.merge("analytics", market, dead, rows)
     op.output("clickhouse", sink_items, AnalyticsSink(writer_factory, run_id))

@@ -6,6 +6,7 @@ import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,6 +14,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from orderloom.dsl.errors import ConfigError, Diagnostic
+
+if TYPE_CHECKING:
+    from orderloom.dsl.plan import Plan
 
 
 def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -57,6 +61,8 @@ def cmd_deploy(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     plan = compile_file(args.file, args.overrides)
     run_id = args.run_id or f"{plan.name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    if getattr(args, "runs", None) is not None:
+        return _deploy_replications(args, plan, run_id, out, err)
     options = DeployOptions(
         run_id=run_id,
         sink_url=args.sink,
@@ -104,6 +110,150 @@ def cmd_deploy(args: argparse.Namespace, out: Console, err: Console) -> int:
         table.add_row(name, escape(value))
     out.print(table)
     return 0
+
+
+def _deploy_replications(
+    args: argparse.Namespace, plan: Plan, run_id: str, out: Console, err: Console
+) -> int:
+    from orderloom.runtime.replications import RunFailed, replication_run_id, run_replications
+    from orderloom.runtime.run import sink_url_for
+
+    if args.mode != "backtest":
+        raise RunFailed("--runs needs --mode backtest")
+    if args.runs < 1:
+        raise RunFailed(f"--runs must be at least 1, got {args.runs}")
+    url, database = sink_url_for(plan, args.sink)
+    last = replication_run_id(run_id, args.runs - 1)
+    err.print(
+        f"deploying [bold]{escape(plan.name)}[/] ({args.mode}) as runs "
+        f"[bold]{escape(replication_run_id(run_id, 0))}[/] … [bold]{escape(last)}[/] "
+        f"(seeds {args.seed} … {args.seed + args.runs - 1})"
+    )
+    show = not args.no_progress and err.is_terminal
+    progress = Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+    )
+    task = progress.add_task("replications", total=args.runs)
+
+    def on_progress(done: int, total: int) -> None:
+        progress.update(task, completed=done)
+
+    with progress:
+        summary = run_replications(
+            plan, run_id, args.runs, args.seed, url, database, on_progress=on_progress
+        )
+    table = Table(
+        title=f"research run {run_id}: {summary.runs} replications, seed {summary.seed}",
+        title_justify="left",
+    )
+    for name in ("strategy", "pnl mean", "pnl std", "final q mean", "final q std", "fills"):
+        table.add_column(name, justify="left" if name == "strategy" else "right")
+    for s in summary.strategies:
+        table.add_row(
+            escape(s.strategy),
+            f"{s.pnl_mean:,.2f}",
+            f"{s.pnl_std:,.2f}",
+            f"{s.position_mean:,.2f}",
+            f"{s.position_std:,.2f}",
+            f"{s.fills_mean:,.1f}",
+        )
+    out.print(table)
+    out.print(
+        f"wall time {summary.wall_s:.2f} s; sink {escape(summary.sink)} "
+        f"(tables research_runs, runs, orders, fills, positions, pnl)"
+    )
+    return 0
+
+
+def cmd_kill(args: argparse.Namespace, out: Console, err: Console) -> int:
+    return _control(args, out, err, kill=True)
+
+
+def cmd_resume(args: argparse.Namespace, out: Console, err: Console) -> int:
+    return _control(args, out, err, kill=False)
+
+
+def _control(args: argparse.Namespace, out: Console, err: Console, *, kill: bool) -> int:
+    """Write a kill/resume command to the pipeline's control file (control_state.py)."""
+    from orderloom.runtime.control_state import control_path, write_command
+
+    strategy: str | None = args.strategy
+    name = _quick_pipeline_name(Path(args.file), strategy) if not args.overrides else None
+    if name is None:
+        from orderloom.dsl.compiler import compile_file
+
+        plan = compile_file(Path(args.file), overrides=args.overrides)
+        name = plan.name
+        known = {s.name for s in plan.strategies} | {s.template for s in plan.strategies}
+        if strategy is not None and strategy not in known:
+            names = escape(", ".join(sorted(known)))
+            err.print(
+                f"[bold red]error[/]: no strategy '{escape(strategy)}' in pipeline "
+                f"'{escape(plan.name)}' (instances and templates: {names})"
+            )
+            return 2
+    directory = Path(args.control_dir) if args.control_dir else None
+    path = control_path(name, directory)
+    flatten = bool(getattr(args, "flatten", False))
+    state = write_command(path, kill=kill, strategy=strategy, flatten=flatten)
+    what = "killed" if kill else "resumed"
+    target = f"strategy '{strategy}'" if strategy else "every strategy"
+    extra = " (positions flattened)" if kill and flatten else ""
+    out.print(f"{what} {escape(target)} of '{escape(name)}'{extra}: command {state.seq} in {path}")
+    return 0
+
+
+def cmd_control_server(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Serve POST /kill and /resume for the pipeline until Ctrl-C (runtime/control_http.py)."""
+    import os
+
+    from orderloom.dsl.compiler import compile_file
+    from orderloom.runtime.control_http import TOKEN_ENV, ControlServer
+    from orderloom.runtime.control_state import control_path
+
+    plan = compile_file(Path(args.file), overrides=args.overrides)
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        err.print(f"[bold red]error[/]: set {TOKEN_ENV} to the token callers must send")
+        return 2
+    known = frozenset({s.name for s in plan.strategies} | {s.template for s in plan.strategies})
+    directory = Path(args.control_dir) if args.control_dir else None
+    path = control_path(plan.name, directory)
+    server = ControlServer(path, token, known, args.host, args.port)
+    host, port = server.server_address[:2]
+    out.print(f"kill switch for '{escape(plan.name)}' on http://{host}:{port} (writes {path})")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
+def _quick_pipeline_name(path: Path, strategy: str | None) -> str | None:
+    """The pipeline's name read straight from its YAML when that is unambiguous (a plain
+    `name:`, and the strategy, if any, declared in the file itself), so a kill does not wait
+    for a full compile; None: compile to find out."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    name = doc.get("name")
+    if not isinstance(name, str) or "${" in name:
+        return None
+    if strategy is not None:
+        declared = doc.get("strategies")
+        if not isinstance(declared, dict) or strategy.split("[", 1)[0] not in declared:
+            return None
+    return name
 
 
 def cmd_sql(args: argparse.Namespace, out: Console, err: Console) -> int:

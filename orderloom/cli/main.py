@@ -55,6 +55,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sink", metavar="URL", help="chdb://PATH or clickhouse://host:port/db")
     p.add_argument("--run-id", metavar="ID", help="default: <pipeline>-<UTC time>")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--runs",
+        type=int,
+        metavar="N",
+        help="research: N seeded replications on synthetic feeds, summarised",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="with --runs: replication i uses S + i"
+    )
+    with_set(p)
+
+    for name, verb in (
+        ("kill", "cancel every open order and block new ones"),
+        ("resume", "lift a kill"),
+    ):
+        p = sub.add_parser(name, help=f"kill switch: {verb} on a running (or the next) deployment")
+        p.add_argument("file", metavar="FILE", help="the pipeline file")
+        target = p.add_mutually_exclusive_group()
+        target.add_argument("--strategy", metavar="NAME", help="an instance or a template")
+        target.add_argument("--account", action="store_true", help="every instance (default)")
+        if name == "kill":
+            p.add_argument(
+                "--flatten", action="store_true", help="also close positions with market orders"
+            )
+        p.add_argument("--control-dir", metavar="DIR", help="default: .orderloom/control")
+        with_set(p)
+
+    p = sub.add_parser(
+        "control-server", help="kill switch over HTTP (POST /kill, /resume; bearer token)"
+    )
+    p.add_argument("file", metavar="FILE", help="the pipeline file")
+    p.add_argument("--host", default="127.0.0.1", help="default: loopback only")
+    p.add_argument("--port", type=int, default=8787)
+    p.add_argument("--control-dir", metavar="DIR", help="default: .orderloom/control")
     with_set(p)
 
     p = sub.add_parser("sql", help="query the analytics store")

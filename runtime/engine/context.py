@@ -65,6 +65,12 @@ class EngineContext:
         self.venue: SimulatedVenue  # bound by the engine (the venue reports back to us)
         self.strategy: Strategy
         self.timer_callback: Any = None  # engine's strategy-timer dispatcher
+        # Post-trade gate (runtime/risk/actions.py): no new orders before gate_until_ns.
+        self.gate_until_ns = -1
+        self.gate_check = "halt"
+        self.killed = False
+        self.flattening = False  # a flatten's closing orders pass the gate
+        self.trips = 0
 
     # --- StrategyContext -----------------------------------------------------------------
 
@@ -100,7 +106,10 @@ class EngineContext:
         order = self.oms.create(slot, side, lots, ticks, now)
         self.requested_qty = requested_qty
         self.requested_price = price
-        violation = self.risk.check(order, self)
+        if now < self.gate_until_ns and not self.flattening:
+            violation: RiskViolation | None = self._gate_violation(order)
+        else:
+            violation = self.risk.check(order, self)
         if violation is not None:
             self.rejects += 1
             self.oms.reject(order, now, violation.message)
@@ -112,6 +121,11 @@ class EngineContext:
         self.oms.submit(order, now)
         self.venue.submit(order, now)
         return order
+
+    def _gate_violation(self, order: Order) -> RiskViolation:
+        what = "killed until resume" if self.killed else f"halted until ts {self.gate_until_ns}"
+        message = f"order {order.order_id}: {self.gate_check}: {what}"
+        return RiskViolation(self.gate_check, float(self.gate_until_ns), 0.0, message)
 
     def cancel(self, order: Order) -> bool:
         """Request a cancel; False when the order is not open, a cancel is already on its

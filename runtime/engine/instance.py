@@ -34,7 +34,9 @@ from orderloom.runtime.engine.context import EngineContext
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.merge import FeedMerger
 from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.risk import actions
 from orderloom.runtime.risk.chain import RiskChain
+from orderloom.runtime.risk.post_trade import PostTradeGuard
 from orderloom.runtime.strategies.base import Strategy, StrategySetup
 from orderloom.runtime.venues.simulated import SimulatedVenue
 
@@ -101,7 +103,8 @@ class StrategyEngine:
         setup = StrategySetup(node, instruments, lots, compiler)
         factory = strategy_factory or strategy_class(node.kind)
         self.strategy = factory(setup)
-        state = compiler.new_state()  # after the strategy compiled its expressions
+        guard = PostTradeGuard.for_instance(plan, strategy_name, compiler)
+        state = compiler.new_state()  # after the strategy (and breakers) compiled expressions
         has_quotes = [any(f.schema == "quotes" and f.instrument == i for f in feeds) for i in ids]
         self.book = Book(state, has_quotes)
         self.clock = Clock()
@@ -120,6 +123,13 @@ class StrategyEngine:
         self.ctx.venue = self.venue
         self.ctx.strategy = self.strategy
         self.ctx.timer_callback = self._strategy_timer
+        self.guard = guard
+        if guard is not None:
+            guard.bind(self.ctx)
+            self._on_market = guard.wrap(self.strategy.on_market)
+        else:
+            self._on_market = self.strategy.on_market
+        self._guarded_on_market = self._on_market
         self.state = state
         self.name = strategy_name
         self.stats = EngineStats()
@@ -173,6 +183,26 @@ class StrategyEngine:
             self._mark(now)
         return self._take_rows()
 
+    def kill(self, check: str, reason: str, *, close: bool = False) -> None:
+        """Cancel every open order (and flatten with `close`), block new ones and stop
+        calling the strategy until `resume` (kill switch; a risk_events row)."""
+        ctx = self.ctx
+        actions.trip_row(ctx, check, "kill", 0.0, 1.0, f"{check}: {reason}")
+        actions.kill(ctx, check, reason, close=close)
+        self._on_market = _skip_market
+
+    def resume(self, check: str, reason: str) -> None:
+        ctx = self.ctx
+        if not ctx.killed and ctx.gate_until_ns < 0:
+            return
+        actions.trip_row(ctx, check, "resume", 0.0, 0.0, f"{check}: {reason}")
+        actions.resume(ctx)
+        self._on_market = self._guarded_on_market
+
+    @property
+    def killed(self) -> bool:
+        return self.ctx.killed
+
     # --- event loops ---------------------------------------------------------------------
 
     def _feed_of(self, batch: MarketBatch) -> int:
@@ -224,7 +254,7 @@ class StrategyEngine:
         sell_trigger = self.venue.sell_trigger
         venue_trade = self.venue.on_trade
         updates = self._updates[slot]
-        on_market = self.strategy.on_market
+        on_market = self._on_market
         ctx = self.ctx
         # Unrolled for the common indicator counts: this loop is the engine's hot path.
         if len(updates) == 2:
@@ -274,7 +304,7 @@ class StrategyEngine:
         quote_waiting = self.venue.quote_waiting
         venue_quote = self.venue.on_quote
         updates = self._updates[slot]
-        on_market = self.strategy.on_market
+        on_market = self._on_market
         ctx = self.ctx
         for ts, b, bq, a, aq in zip(
             ts_list, bid_list, bid_qty_list, ask_list, ask_qty_list, strict=False
@@ -305,6 +335,9 @@ class StrategyEngine:
 
     def _strategy_timer(self, ts_ns: int, tag: Any) -> None:
         self.strategy.on_timer(self.ctx, tag)
+        guard = self.guard
+        if guard is not None and not self.ctx.killed:
+            guard.evaluate()
 
     def _on_mark(self, ts_ns: int, _: Any) -> None:
         self._mark(ts_ns)
@@ -339,6 +372,10 @@ class StrategyEngine:
                 out.append((table, rows.copy()))
                 rows.clear()
         return out
+
+
+def _skip_market(ctx: Any, slot: int) -> None:
+    """on_market of a killed instance: the strategy is not called until resume."""
 
 
 def _columns(batch: MarketBatch) -> list[list]:

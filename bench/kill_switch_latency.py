@@ -1,0 +1,111 @@
+"""Kill-switch latency: a long synthetic backtest deploys in a subprocess while `orderloom
+kill` / `orderloom resume` run against it; prints, per command, the time from starting the
+CLI to the engine acting, split into the CLI's own run (Python start-up, compiling the
+pipeline, writing the control file) and the file → engine delay the engine records in its
+risk_events message (the control input polls every 20 ms).
+
+    .venv/bin/python bench/kill_switch_latency.py [--pairs N] [--horizon 40h]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE = """\
+orderloom: 1
+name: kill-latency
+include: [{root}/pipelines/shared/sim.yaml]
+feeds:
+  btc: {{kind: synthetic, model: gbm, instrument: BTC/USDT@sim, seed: 3, s0: 40000,
+         sigma: 0.5, dt: 20ms, start: 2024-01-01T00:00:00Z, horizon: {horizon},
+         qty_mean: 0.5, schema: trades}}
+strategies:
+  trend:
+    kind: signal
+    instrument: BTC/USDT@sim
+    target: "if ema(last, 10) > ema(last, 50) then 0.01 else -0.01"
+"""
+CLI = [sys.executable, "-m", "orderloom.cli.main"]
+APPLIED = re.compile(r"command (\d+), applied ([0-9.]+) ms after it was written")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=5, help="kill/resume pairs")
+    ap.add_argument("--horizon", default="60h", help="event time of the synthetic feed")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        pipeline = Path(tmp) / "kill.yaml"
+        pipeline.write_text(PIPELINE.format(root=ROOT, horizon=args.horizon))
+        env = {**os.environ, "ORDERLOOM_CONTROL_DIR": str(Path(tmp) / "control")}
+        sink = f"chdb://{tmp}/ch"
+        deploy = subprocess.Popen(
+            [*CLI, "deploy", str(pipeline), "--sink", sink, "--run-id", "bench", "--no-progress"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        starts: dict[int, int] = {}  # command seq -> wall time the CLI was started
+        cli_ms: list[float] = []
+        write_ms: list[float] = []  # CLI start -> control file written
+        control = Path(tmp) / "control" / "kill-latency.json"
+        try:
+            time.sleep(3.0)  # imports and the start of the run
+            for seq in range(1, 2 * args.pairs + 1):
+                verb = "kill" if seq % 2 else "resume"
+                starts[seq] = time.time_ns()
+                subprocess.run(
+                    [*CLI, verb, str(pipeline), "--strategy", "trend"],
+                    cwd=ROOT, env=env, check=True, capture_output=True,
+                )  # fmt: skip
+                cli_ms.append((time.time_ns() - starts[seq]) / 1e6)
+                written = json.loads(control.read_text())["written_ns"]
+                write_ms.append((written - starts[seq]) / 1e6)
+                time.sleep(0.3)
+            _out, err = deploy.communicate(timeout=600)
+        finally:
+            deploy.kill()
+        if deploy.returncode != 0:
+            raise SystemExit(f"deploy failed:\n{err}")
+        sql = "SELECT message FROM risk_events WHERE run_id = 'bench' AND check = 'kill_switch'"
+        out = subprocess.run(
+            [*CLI, "sql", sql, "--sink", sink, "--format", "csv"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    applied = {}
+    for row in list(csv.reader(io.StringIO(out)))[1:]:
+        match = APPLIED.search(row[0]) if row else None
+        if match:
+            applied[int(match.group(1))] = float(match.group(2))
+    if len(applied) < len(starts):
+        print(f"warning: {len(starts) - len(applied)} commands arrived after the run ended")
+    engine_ms = sorted(applied.values())
+    print(f"commands: {len(applied)} of {len(starts)} applied during the run")
+    print(
+        f"file -> engine acting: median {statistics.median(engine_ms):.1f} ms, "
+        f"max {max(engine_ms):.1f} ms"
+    )
+    print(
+        f"orderloom kill/resume CLI process (start to exit): median "
+        f"{statistics.median(cli_ms):.1f} ms"
+    )
+    print(f"CLI start -> control file written: median {statistics.median(write_ms):.1f} ms")
+    total = [write_ms[seq - 1] + ms for seq, ms in applied.items()]
+    print(
+        f"CLI start -> engine acting: median {statistics.median(total):.1f} ms, "
+        f"max {max(total):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The kill switch's state file (sequence numbers, targets, persistence) and its HTTP
+endpoint (loopback, bearer token)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orderloom.runtime.control_http import ControlServer
+from orderloom.runtime.control_state import (
+    ControlState,
+    InstanceControl,
+    read_state,
+    write_command,
+)
+
+
+def test_commands_stamp_only_the_targets_they_touch(tmp_path: Path) -> None:
+    """kill mm (1), kill account (2), resume arb (3): mm[BTC] is killed as of 2 (account and
+    its template); arb as of 3 is still killed by the account; an account resume (4) clears
+    every kill, and each instance sees command 4."""
+    path = tmp_path / "c" / "p.json"
+    assert read_state(path) == ControlState()  # no file: nothing killed
+    write_command(path, kill=True, strategy="mm")
+    write_command(path, kill=True, flatten=True)
+    state = write_command(path, kill=False, strategy="arb")
+    assert state.seq == 3
+    assert state.for_instance("mm[BTC/USDT@sim]", "mm") == InstanceControl(True, True, 2)
+    assert state.for_instance("arb", "arb") == InstanceControl(True, True, 3)
+    assert state.for_instance("other", "other") == InstanceControl(True, True, 2)
+    state = write_command(path, kill=False)
+    assert read_state(path) == state  # persisted as written
+    assert state.for_instance("mm[BTC/USDT@sim]", "mm") == InstanceControl(False, False, 4)
+    assert json.loads(path.read_text())["strategies"]["mm"] == {
+        "killed": False,
+        "flatten": False,
+        "seq": 4,
+    }
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ControlServer]:
+    srv = ControlServer(tmp_path / "p.json", "s3cret", frozenset({"mm", "arb"}), "127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def _post(srv: ControlServer, path: str, token: str | None) -> tuple[int, dict]:
+    host, port = srv.server_address[:2]
+    request = urllib.request.Request(f"http://{host}:{port}{path}", method="POST", data=b"")
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_http_endpoint_needs_the_token_and_writes_the_control_file(
+    server: ControlServer,
+) -> None:
+    assert server.server_address[0] == "127.0.0.1"
+    assert _post(server, "/kill", None)[0] == 401
+    assert _post(server, "/kill", "wrong")[0] == 401
+    assert not server.control_file.exists()
+    assert _post(server, "/kill?strategy=nope", "s3cret") == (400, {"error": "no strategy 'nope'"})
+    status, body = _post(server, "/kill?strategy=mm&flatten=1", "s3cret")
+    assert (status, body) == (200, {"command": 1, "killed": True, "strategy": "mm"})
+    assert read_state(server.control_file).for_instance("mm", "mm") == InstanceControl(
+        True, True, 1
+    )
+    assert _post(server, "/resume", "s3cret")[1]["command"] == 2
+    assert not read_state(server.control_file).for_instance("mm", "mm").killed
+
+
+def test_a_server_without_a_token_refuses_to_start(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="needs a token"):
+        ControlServer(tmp_path / "p.json", "", frozenset(), "127.0.0.1", 0)
