@@ -91,6 +91,12 @@ class SinkError(OrderloomError):
         return f"{self.url}: {self.reason}"
 
 
+class RunFailed(OrderloomError):
+    """A run could not complete (a worker process failed, a mode not available)."""
+
+    exit_code = 6
+
+
 class RunInterrupted(OrderloomError):
     """Ctrl-C during a run: what was processed is flushed to the analytics store."""
 

@@ -19,13 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderloom.dsl.errors import RunFailed
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.dsl.kinds.synthetic import SyntheticParams
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import MarketBatch
 from orderloom.runtime.feeds import open_feed
-from orderloom.runtime.run import RunFailed
 from orderloom.runtime.sinks.base import AnalyticsStore, open_store
 
 ReplicationProgress = Callable[[int, int], None]  # (replications done, total)

@@ -1,19 +1,13 @@
 """Runs a Plan as a backtest: in this process (1..N worker threads) or as a cluster of
 bytewax processes on loopback, then writes the `runs` row and returns the summary.
 
-In a cluster this process is process 0; the others cannot share the embedded store (chDB is
-one session per process), so they spool analytics batches to files and this process loads
-them into the sink as they complete. Headline numbers are read back from ClickHouse, so the
-summary is what the analytics say, however many processes wrote them.
+In a cluster this process is process 0 (cluster.py starts the others). Headline numbers
+are read back from ClickHouse, so the summary is what the analytics say, however many
+processes wrote them.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import shutil
-import socket
-import sys
 import tempfile
 import threading
 import time
@@ -23,22 +17,18 @@ from pathlib import Path
 
 from bytewax.testing import cluster_main, run_main
 
-from orderloom.dsl.errors import OrderloomError, RunInterrupted, interrupted
+from orderloom.dsl.errors import RunFailed, RunInterrupted, interrupted
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.build import build_dataflow
+from orderloom.runtime.cluster import Cluster
 from orderloom.runtime.feeds import open_feed
 from orderloom.runtime.panics import native_stderr_captured
-from orderloom.runtime.placement import Placement, place
+from orderloom.runtime.placement import place
 from orderloom.runtime.sinks.base import AnalyticsStore, open_store
 from orderloom.runtime.sinks.spool import SpoolLoader
 from orderloom.runtime.sinks.writer import BatchWriter
-from orderloom.runtime.worker import run_worker
 
 ProgressCallback = Callable[[int, int | None], None]  # (events so far, total if known)
-
-
-class RunFailed(OrderloomError):
-    exit_code = 6
 
 
 @dataclass(frozen=True)
@@ -146,7 +136,19 @@ def _run_in_process(
     flow = build_dataflow(
         plan, options.run_id, lambda _worker: writer, progress.feed, placement=placement
     )
-    cluster = _Cluster(plan, options, store, progress, placement) if options.processes > 1 else None
+    cluster = (
+        Cluster(
+            plan,
+            options.run_id,
+            options.workers,
+            options.processes,
+            SpoolLoader(store, Path(tempfile.mkdtemp(prefix="orderloom-spool-"))),
+            progress.spooled,
+            placement,
+        )
+        if options.processes > 1
+        else None
+    )
     try:
         with native_stderr_captured():
             if cluster is not None:
@@ -210,120 +212,6 @@ def _total_events(plan: Plan) -> int | None:
             hint = reader.total_hint
         total = None if hint is None or total is None else total + hint
     return total
-
-
-class _Cluster:
-    """Processes 1..P-1 of a backtest cluster, started as `orderloom.runtime.worker`, and the
-    thread that loads their spooled analytics into the store while they run."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        options: DeployOptions,
-        store: AnalyticsStore,
-        progress: _Progress,
-        placement: Placement,
-    ) -> None:
-        self.placement = placement
-        self.options = options
-        self.work = Path(tempfile.mkdtemp(prefix="orderloom-cluster-"))
-        self.spool = self.work / "spool"
-        self.spool.mkdir()
-        self.addresses = [f"127.0.0.1:{port}" for port in _free_ports(options.processes)]
-        self.loader = SpoolLoader(store, self.spool)
-        self.progress = progress
-        self.plan = plan
-        self.procs: list[multiprocessing.process.BaseProcess] = []
-        self.stop = threading.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._load, name="orderloom-spool-loader")
-
-    def start(self) -> None:
-        # Fork, so a worker process starts with everything imported and the plan in memory
-        # (a fresh interpreter spends ~0.6 s importing before the cluster can connect). No
-        # bytewax runtime exists yet at this point; the child never touches the store.
-        ctx = multiprocessing.get_context("fork")
-        for proc_id in range(1, self.options.processes):
-            proc = ctx.Process(
-                target=_worker_process,
-                args=(
-                    self.plan,
-                    self.options,
-                    self.spool,
-                    self.addresses,
-                    proc_id,
-                    self.work,
-                    self.placement,
-                ),
-                name=f"orderloom-worker-{proc_id}",
-            )
-            proc.start()
-            self.procs.append(proc)
-        self.thread.start()
-
-    def _load(self) -> None:
-        try:
-            while not self.stop.wait(0.05):
-                if self.loader.load_ready():
-                    self.progress.spooled(self.loader.market_rows)
-        except BaseException as exc:  # reported by finish()
-            self.error = exc
-
-    def finish(self) -> None:
-        for proc in self.procs:
-            proc.join()
-        self.stop.set()
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        self._check_exits()
-        self.loader.load_ready()
-        shutil.rmtree(self.work, ignore_errors=True)
-
-    def abort(self) -> None:
-        self.stop.set()
-        deadline = time.monotonic() + 5.0
-        for proc in self.procs:
-            proc.join(max(0.0, deadline - time.monotonic()))
-            if proc.exitcode is None:
-                proc.kill()
-                proc.join()
-        if self.thread.is_alive():
-            self.thread.join()
-        self._check_exits()
-
-    def _check_exits(self) -> None:
-        for proc_id, proc in enumerate(self.procs, start=1):
-            if proc.exitcode not in (0, None):
-                log = (self.work / f"worker-{proc_id}.log").read_text(errors="replace")
-                raise RunFailed(f"worker process {proc_id} failed:\n{log[-2000:]}")
-
-
-def _worker_process(
-    plan: Plan,
-    options: DeployOptions,
-    spool: Path,
-    addresses: list[str],
-    proc_id: int,
-    work: Path,
-    placement: Placement,
-) -> None:
-    # The child's stderr goes to a log that process 0 shows if this process fails.
-    log = os.open(work / f"worker-{proc_id}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(log, 2)
-    sys.stderr = os.fdopen(2, "w", buffering=1)
-    run_worker(plan, options.run_id, spool, addresses, proc_id, options.workers, placement)
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _summarise(

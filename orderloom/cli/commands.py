@@ -115,7 +115,8 @@ def cmd_deploy(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _deploy_replications(
     args: argparse.Namespace, plan: Plan, run_id: str, out: Console, err: Console
 ) -> int:
-    from orderloom.runtime.replications import RunFailed, replication_run_id, run_replications
+    from orderloom.dsl.errors import RunFailed
+    from orderloom.runtime.replications import replication_run_id, run_replications
     from orderloom.runtime.run import sink_url_for
 
     if args.mode != "backtest":
