@@ -69,6 +69,7 @@ class EngineContext:
         self.gate_until_ns = -1
         self.gate_check = "halt"
         self.killed = False
+        self.stopped = False  # after on_stop the strategy hears nothing more
         self.flattening = False  # a flatten's closing orders pass the gate
         self.trips = 0
 
@@ -231,4 +232,5 @@ class EngineContext:
 
     def on_cancelled(self, order: Order, ts_ns: int, reason: str) -> None:
         self.oms.cancel(order, ts_ns, reason)
-        self.strategy.on_cancel(self, order)
+        if not self.stopped:
+            self.strategy.on_cancel(self, order)

@@ -175,6 +175,7 @@ class StrategyEngine:
             ctx = self.ctx
             now = self.state.ts_ns
             self.strategy.on_stop(ctx)
+            ctx.stopped = True  # the end-of-replay cancels below must not prompt new orders
             for order in list(ctx.oms.open_orders.values()):
                 self.venue.cancel_now(order, now, "end of replay")
             for slot in range(len(ctx.instruments)):

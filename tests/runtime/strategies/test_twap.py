@@ -162,3 +162,32 @@ def test_limit_twap_partial_fills_cancel_and_roll():
     assert engine.ctx.ledger.avg_price[0] == pytest.approx(avg, rel=1e-12)
     cancels = out.where("orders", status="cancelled")
     assert len(cancels) == len(children) - sum(1 for r in out.where("orders", status="filled"))
+
+
+def test_tape_ending_inside_the_schedule_sends_nothing_after_the_end_of_replay():
+    """Buy 1.0 in 4 limit slices priced below the market (they rest), and the tape ends
+    after the last slice but before the schedule does. The end of the replay cancels the
+    resting child; the strategy is stopped by then, so no catch-up order follows it."""
+    times = [T0 + i * SECOND for i in range(50)]  # the last slice fires at +46 s, END is +61 s
+    prices = [40_000.0] * len(times)
+    sizes = [0.001] * len(times)
+    plan = make_plan(
+        [
+            twap_strategy(
+                quantity=1.0,
+                start_ns=T0 + SECOND,
+                duration_ns=60 * SECOND,
+                slices=4,
+                limit_price="last * (1 - 50bps)",
+            )
+        ],
+        venue=SimulatedVenueParams(latency_ns=0),
+    )
+    _engine, out = run(plan, "twap", [[trades(times, prices, sizes)]])
+    sent = out.where("orders", status="new")
+    # Four slices; at the last one the previous child's confirmed cancel (latency 0) is
+    # re-sent at once as a fifth child. Nothing is sent after the last slice.
+    slices = [T0 + SECOND + i * 15 * SECOND for i in range(4)]
+    assert [r["ts_ns"] for r in sent] == [*slices, slices[-1]]
+    ends = [(r["order_id"], r["reason"]) for r in out.where("orders", status="cancelled")]
+    assert ends[-2:] == [("twap-000004", "end of replay"), ("twap-000005", "end of replay")]
