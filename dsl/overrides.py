@@ -8,6 +8,7 @@ line N is the N-th override, so they render like any file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence as AbcSequence
 from dataclasses import dataclass
 
@@ -35,46 +36,58 @@ def apply_overrides(doc: Mapping, overrides: AbcSequence[str], diags: Diagnostic
         if parsed is None:
             continue
         parts, value = parsed
-        updated = _set(doc, parts, value, [], diags)
+        updated = set_path(doc, parts, value, diags)
         if isinstance(updated, Mapping):
             doc = updated
     return doc
+
+
+def parse_path(
+    text: str, span: Callable[[int, int], Span], diags: Diagnostics, subject: str, usage: str
+) -> tuple[list[Part], int] | None:
+    """The dotted path at the start of `text` (up to `=` or the end) and where it stopped;
+    `span(start, end)` places text[start:end] in the source, `subject` names the path in
+    messages (`--set path`) and `usage` is the help example."""
+    parts: list[Part] = []
+    i = 0
+    size = len(text)
+    while True:
+        if i < size and text[i] in "\"'":
+            close = text.find(text[i], i + 1)
+            if close < 0:
+                diags.error(codes.OVERRIDE_SYNTAX, f"unclosed quote in {subject}", span(i, i))
+                return None
+            parts.append(Part(text[i + 1 : close], span(i, close + 1)))
+            i = close + 1
+        else:
+            j = i
+            while j < size and text[j] not in ".=":
+                j += 1
+            if j == i:
+                what = f"empty part in {subject}" if parts else f"{subject} is empty"
+                if not parts and subject == "--set path":
+                    what = "--set needs PATH=VALUE"
+                diags.error(codes.OVERRIDE_SYNTAX, what, span(i, i), usage)
+                return None
+            parts.append(Part(text[i:j].strip(), span(i, j)))
+            i = j
+        if i < size and text[i] == ".":
+            i += 1
+            continue
+        return parts, i
 
 
 def _parse(override: str, line: int, diags: Diagnostics) -> tuple[list[Part], Node] | None:
     def span(start: int, end: int) -> Span:
         return Span(SET_FILE, line, start + 1, line, max(end, start + 1) + 1)
 
-    parts: list[Part] = []
-    i = 0
+    parsed = parse_path(
+        override, span, diags, "--set path", "write e.g. --set strategies.buy_twap.quantity=3"
+    )
+    if parsed is None:
+        return None
+    parts, i = parsed
     size = len(override)
-    while True:
-        if i < size and override[i] in "\"'":
-            close = override.find(override[i], i + 1)
-            if close < 0:
-                diags.error(codes.OVERRIDE_SYNTAX, "unclosed quote in --set path", span(i, i))
-                return None
-            parts.append(Part(override[i + 1 : close], span(i, close + 1)))
-            i = close + 1
-        else:
-            j = i
-            while j < size and override[j] not in ".=":
-                j += 1
-            if j == i:
-                what = "empty part in --set path" if parts else "--set needs PATH=VALUE"
-                diags.error(
-                    codes.OVERRIDE_SYNTAX,
-                    what,
-                    span(i, i),
-                    "write e.g. --set strategies.buy_twap.quantity=3",
-                )
-                return None
-            parts.append(Part(override[i:j].strip(), span(i, j)))
-            i = j
-        if i < size and override[i] == ".":
-            i += 1
-            continue
-        break
     if i >= size or override[i] != "=":
         diags.error(
             codes.OVERRIDE_SYNTAX,
@@ -92,6 +105,12 @@ def _parse(override: str, line: int, diags: Diagnostics) -> tuple[list[Part], No
     else:
         value = Scalar(None, "", span(i + 1, i + 1))
     return parts, value
+
+
+def set_path(doc: Mapping, parts: list[Part], value: Node, diags: Diagnostics) -> Node | None:
+    """`doc` with the value at the dotted path `parts` set to `value` (also used by sweeps);
+    None, with an override-path diagnostic at the offending part, when the path is wrong."""
+    return _set(doc, parts, value, [], diags)
 
 
 def _set(

@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from orderloom.dsl import registry
+from orderloom.dsl import registry, sweep
 from orderloom.dsl.registry import KindSpec
 
 SCHEMA_ID = "https://orderloom.dev/schemas/pipeline.schema.json"
@@ -266,6 +266,7 @@ def pipeline_schema(editor: bool = True) -> dict[str, Any]:
             },
         },
         "sinks": _named("sink", editor),
+        "sweep": sweep.SCHEMA,
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -7,8 +7,9 @@ Replication i re-seeds every synthetic feed and every simulated venue's fill mod
 S + i. Each replication drives the strategy engines in this process, without a dataflow:
 the engine is the same per-instance step the dataflow runs (deterministic, event time), and
 skipping the dataflow and per-run sink round trips keeps a 200-step run to milliseconds.
-Market data is not stored (the seed regenerates it); orders, fills, positions, PnL, risk
-events and a `runs` row are.
+Market data is not stored (the seed, or the replay file, regenerates it); orders, fills,
+positions, PnL, risk events, dead letters and a `runs` row are. `ResearchRows` gathers those
+rows for `--runs` and for sweeps (runtime/sweeps.py).
 """
 
 from __future__ import annotations
@@ -89,15 +90,25 @@ def seeded(plan: Plan, seed: int) -> Plan:
     return dataclasses.replace(plan, feeds=feeds, venues=venues)
 
 
-def replicate(plan: Plan, run_id: str, seed: int) -> tuple[list[Replication], dict[str, list]]:
-    """Run every strategy of `plan` once, seeded by `seed`: the outcomes and the analytics
-    rows by table."""
-    plan = seeded(plan, seed)
+def replicate(
+    plan: Plan, run_id: str, seed: int | None
+) -> tuple[list[Replication], dict[str, list]]:
+    """Run every strategy of `plan` once, seeded by `seed` (None: the seeds as written): the
+    outcomes and the analytics rows by table (dead letters included)."""
+    if seed is not None:
+        plan = seeded(plan, seed)
     batches: dict[str, list[MarketBatch]] = {}
-    for feed in plan.feeds:
-        reader = open_feed(feed)
-        batches[feed.name] = [batch for batch, _ in reader if batch is not None]
     rows: dict[str, list] = {}
+    for feed in plan.feeds:
+        with open_feed(feed) as reader:
+            good = batches[feed.name] = []
+            for batch, letters in reader:
+                if batch is not None:
+                    good.append(batch)
+                if letters:
+                    rows.setdefault("dead_letters", []).extend(
+                        (run_id, d.feed, d.offset, d.ts_ns, d.reason, d.record) for d in letters
+                    )
     out = []
     for node in plan.strategies:
         engine = StrategyEngine(plan, node.name, run_id)
@@ -108,7 +119,7 @@ def replicate(plan: Plan, run_id: str, seed: int) -> tuple[list[Replication], di
         out.append(
             Replication(
                 run_id,
-                seed,
+                seed if seed is not None else -1,
                 node.name,
                 stats.total,
                 engine.ctx.position(0),
@@ -118,6 +129,84 @@ def replicate(plan: Plan, run_id: str, seed: int) -> tuple[list[Replication], di
             )
         )
     return out, rows
+
+
+class ResearchRows:
+    """Analytics rows of research runs gathered in memory, then written in one go per table
+    (a run is milliseconds; a sink round trip per run would dominate)."""
+
+    def __init__(self, plan_json: str) -> None:
+        self.plan_json = plan_json
+        self.tables: dict[str, list] = {}
+
+    def run(self, plan: Plan, run_id: str, seed: int | None) -> list[Replication]:
+        """One run of `plan` as `run_id`: its rows and its `runs` row; its outcomes."""
+        started_ns = time.time_ns()
+        outcomes, tables = replicate(plan, run_id, seed)
+        for table, table_rows in tables.items():
+            self.tables.setdefault(table, []).extend(table_rows)
+        dead = len(tables.get("dead_letters", ()))
+        self.add(
+            "runs",
+            [
+                (
+                    run_id,
+                    plan.name,
+                    "backtest",
+                    started_ns,
+                    time.time_ns(),
+                    1,
+                    1,
+                    max((o.events for o in outcomes), default=0) + dead,
+                    dead,
+                    sum(o.orders for o in outcomes),
+                    sum(o.fills for o in outcomes),
+                    sum(o.pnl for o in outcomes),
+                    self.plan_json,
+                )
+            ],
+        )
+        return outcomes
+
+    def add_summary(self, run_id: str, seed: int, strategies: tuple[StrategySummary, ...]) -> None:
+        self.add(
+            "research_runs",
+            [
+                (
+                    run_id,
+                    s.strategy,
+                    s.runs,
+                    seed,
+                    s.pnl_mean,
+                    s.pnl_std,
+                    s.position_mean,
+                    s.position_std,
+                    s.fills_mean,
+                )
+                for s in strategies
+            ],
+        )
+
+    def add(self, table: str, rows: list) -> None:
+        self.tables.setdefault(table, []).extend(rows)
+
+    def flush(self, store: AnalyticsStore) -> None:
+        for table, rows in self.tables.items():
+            if rows:
+                store.insert_rows(table, rows)
+        self.tables = {}
+
+
+def check_replicable(plan: Plan, runs: int) -> None:
+    """--runs N re-seeds synthetic feeds; anything else would replay the same data N times."""
+    if runs < 1:
+        raise RunFailed(f"--runs must be at least 1, got {runs}")
+    others = [f.name for f in plan.feeds if not isinstance(f.params, SyntheticParams)]
+    if others:
+        raise RunFailed(
+            f"--runs replicates synthetic feeds only; feed(s) {', '.join(others)} are not "
+            "synthetic (use deploy without --runs)"
+        )
 
 
 def summarise(replications: list[Replication]) -> tuple[StrategySummary, ...]:
@@ -149,69 +238,20 @@ def run_replications(
 ) -> ResearchSummary:
     """Run `runs` replications seeded `seed`, `seed + 1`, …, write their rows, a `runs` row
     each and the `research_runs` summary to the sink, and return the summary."""
-    if runs < 1:
-        raise RunFailed(f"--runs must be at least 1, got {runs}")
-    others = [f.name for f in plan.feeds if not isinstance(f.params, SyntheticParams)]
-    if others:
-        raise RunFailed(
-            f"--runs replicates synthetic feeds only; feed(s) {', '.join(others)} are not "
-            "synthetic (use deploy without --runs)"
-        )
+    check_replicable(plan, runs)
     t0 = time.perf_counter()
+    rows = ResearchRows(plan.redacted().dumps())
     replications: list[Replication] = []
-    rows: dict[str, list] = {}
-    run_rows = []
-    plan_json = plan.redacted().dumps()
     for index in range(runs):
-        rid = replication_run_id(run_id, index)
-        started_ns = time.time_ns()
-        outcomes, tables = replicate(plan, rid, seed + index)
-        replications.extend(outcomes)
-        for table, table_rows in tables.items():
-            rows.setdefault(table, []).extend(table_rows)
-        run_rows.append(
-            (
-                rid,
-                plan.name,
-                "backtest",
-                started_ns,
-                time.time_ns(),
-                1,
-                1,
-                max((o.events for o in outcomes), default=0),
-                0,
-                sum(o.orders for o in outcomes),
-                sum(o.fills for o in outcomes),
-                sum(o.pnl for o in outcomes),
-                plan_json,
-            )
-        )
+        replications.extend(rows.run(plan, replication_run_id(run_id, index), seed + index))
         if on_progress is not None:
             on_progress(index + 1, runs)
     strategies = summarise(replications)
+    rows.add_summary(run_id, seed, strategies)
     store: AnalyticsStore = open_store(sink_url, database)
     try:
         store.ensure_schema()
-        for table, table_rows in rows.items():
-            store.insert_rows(table, table_rows)
-        store.insert_rows("runs", run_rows)
-        store.insert_rows(
-            "research_runs",
-            [
-                (
-                    run_id,
-                    s.strategy,
-                    s.runs,
-                    seed,
-                    s.pnl_mean,
-                    s.pnl_std,
-                    s.position_mean,
-                    s.position_std,
-                    s.fills_mean,
-                )
-                for s in strategies
-            ],
-        )
+        rows.flush(store)
         url = store.url
     finally:
         store.close()

@@ -56,9 +56,14 @@ def _create_research_runs(target: SchemaTarget) -> None:
     target.command(create_table(target.database, TABLES["research_runs"], target.features))
 
 
+def _create_sweep_points(target: SchemaTarget) -> None:
+    target.command(create_table(target.database, TABLES["sweep_points"], target.features))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create analytics tables", _create_tables),
     Migration(2, "add research_runs", _create_research_runs),
+    Migration(3, "add sweep_points", _create_sweep_points),
 )
 
 

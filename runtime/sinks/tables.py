@@ -115,5 +115,14 @@ TABLES: dict[str, Table] = {
             "Summary of `deploy --runs N --seed S` per strategy over its N replications (each "
             "replication is a run `<run_id>-rNNNN` with its own rows; std is the sample std).",
         ),
+        _t(
+            "sweep_points",
+            "run_id:String point:UInt32 point_run_id:String strategy:String params:String "
+            "runs:UInt32 metric:String value:Float64 rank:UInt32",
+            "run_id strategy point",
+            "A `sweep:` deploy ranked: one row per grid point and strategy, with the point's "
+            "values (JSON by path), its run (`<run_id>-pNNN`, whose `research_runs` row holds "
+            "the full summary), the metric's value and its rank (1 = best; NaN ranks last).",
+        ),
     )
 }

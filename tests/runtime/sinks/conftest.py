@@ -76,6 +76,12 @@ SAMPLE_ROWS: dict[str, list[tuple[object, ...]]] = {
         ("as-study", "inventory", 200, 7, 62.94, 5.89, 0.1, 2.8, 103.5),
         ("as-study", "symmetric", 200, 7, 67.21, 13.43, -0.25, 8.66, 110.25),
     ],
+    "sweep_points": [
+        ("as-sweep", 0, "as-sweep-p000", "inventory", '{"strategies.inventory.gamma": 0.01}',
+         200, "sharpe", 9.5, 2),
+        ("as-sweep", 1, "as-sweep-p001", "inventory", '{"strategies.inventory.gamma": "ü"}',
+         200, "sharpe", -1e-300, 3),
+    ],
 }  # fmt: skip
 
 
