@@ -275,8 +275,9 @@ CODES: tuple[Code, ...] = (
         OVERRIDE_PATH,
         "override-path",
         "--set path not found",
-        "`--set PATH=VALUE` names a dotted path (`strategies.buy_twap.quantity`) that does not "
-        "exist in the pipeline. Every part but the last must exist; the last may add a key. "
+        "`--set PATH=VALUE` (or a `sweep.grid` entry) names a dotted path "
+        "(`strategies.buy_twap.quantity`) that does not exist in the pipeline. Every part but "
+        "the last must exist; the last may add a key. "
         'Quote a part that contains dots: `risk.max_position."BRK.B/USD@x"=5`.',
         "--set strategies.buy_twp.quantity=3\n",
     ),

@@ -20,19 +20,21 @@ if TYPE_CHECKING:
 
 
 def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from orderloom.dsl.compiler import compile_file
+    from orderloom.dsl.compiler import compile_sweep
 
     problems: list[Diagnostic] = []
     for file in args.files:
         try:
-            plan = compile_file(file, args.overrides)
+            sweep = compile_sweep(file, args.overrides)
         except ConfigError as exc:
             problems.extend(exc.diagnostics)
             continue
+        plan = sweep.base
+        grid = f"; sweep: {sweep.describe()}" if sweep.points else ""
         out.print(
             f"{escape(file)}: ok — {len(plan.feeds)} feed(s), {len(plan.strategies)} "
             f"strateg{'y' if len(plan.strategies) == 1 else 'ies'}, {len(plan.venues)} venue(s), "
-            f"{len(plan.instruments)} instrument(s)"
+            f"{len(plan.instruments)} instrument(s){escape(grid)}"
         )
     if problems:
         raise ConfigError(problems)
@@ -40,11 +42,14 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from orderloom.dsl.compiler import compile_file
+    from orderloom.dsl.compiler import compile_sweep
     from orderloom.dsl.plan_format import format_plan
 
-    plan = compile_file(args.file, args.overrides)
-    print(format_plan(plan, args.format))
+    sweep = compile_sweep(args.file, args.overrides)
+    print(format_plan(sweep.base, args.format))
+    if sweep.points:
+        # JSON and dot output stay parseable: the grid goes to stderr for them.
+        (out if args.format == "text" else err).print(f"sweep: {escape(sweep.describe())}")
     return 0
 
 
@@ -56,11 +61,16 @@ def cmd_kinds(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from orderloom.dsl.compiler import compile_file
+    from orderloom.dsl.compiler import compile_sweep
     from orderloom.runtime.run import DeployOptions, deploy
 
-    plan = compile_file(args.file, args.overrides)
+    sweep = compile_sweep(args.file, args.overrides)
+    plan = sweep.base
     run_id = args.run_id or f"{plan.name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    if sweep.points:
+        from orderloom.cli.sweeps import deploy_sweep
+
+        return deploy_sweep(args, sweep, run_id, out, err)
     if getattr(args, "runs", None) is not None:
         return _deploy_replications(args, plan, run_id, out, err)
     options = DeployOptions(
@@ -270,3 +280,43 @@ def cmd_sql(args: argparse.Namespace, out: Console, err: Console) -> int:
         url, database = sink_url_for(plan, None)
     print(run_query(url, args.query, args.format, database=database))
     return 0
+
+
+def cmd_test(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Run pipeline test files: one line per test, then every failure with its place and
+    `expected` / `received` lines, then `N passed, M failed`; exit 1 when any failed."""
+    from orderloom.runtime.pipeline_tests import PipelineTestResult, discover, load_all, run_file
+
+    files = load_all(discover(args.paths))
+    if not files:
+        err.print(
+            f"[bold red]error[/]: no test files (*_test.yaml) in {escape(' '.join(args.paths))}"
+        )
+        return 1
+    results: list[PipelineTestResult] = []
+    problems: list[Diagnostic] = []
+    for suite in files:
+        try:
+            ran = run_file(suite, args.name_filter)
+        except ConfigError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        for result in ran:
+            mark = "[green]ok[/]  " if result.passed else "[bold red]FAIL[/]"
+            where = f"{suite.path}:{result.test.span.line}"
+            out.print(f"{mark} {escape(where)}: {escape(result.test.name)}")
+        results.extend(ran)
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        out.print()
+        test = result.test
+        out.print(f"[bold red]FAIL[/] {escape(test.name)} ({escape(str(test.span))})")
+        for failure in result.failures:
+            for line in failure.lines():
+                out.print(f"  {escape(line)}")
+    if results:
+        out.print()
+    out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if problems:
+        raise ConfigError(problems)
+    return 1 if failed else 0

@@ -1,4 +1,4 @@
-"""The `orderloom` command: validate, plan, kinds, deploy, sql.
+"""The `orderloom` command: validate, plan, kinds, deploy, test, sql.
 
 User mistakes (bad YAML, bad data, a refused query) print a clear message and exit with a
 stable code; only bugs show a traceback.
@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--control-dir", metavar="DIR", help="default: .orderloom/control")
     with_set(p)
+
+    p = sub.add_parser("test", help="run pipeline tests (*_test.yaml) and compare their results")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="a test file, a pipeline (its _test.yaml), or a folder searched for *_test.yaml",
+    )
+    p.add_argument("-k", dest="name_filter", metavar="TEXT", help="only tests whose name has TEXT")
 
     p = sub.add_parser("sql", help="query the analytics store")
     p.add_argument("query", metavar="SQL")
