@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orderloom.dsl.errors import ConfigError, Diagnostic, OrderloomError
-from orderloom.dsl.plan import Plan
-
 if TYPE_CHECKING:
+    from orderloom.dsl.errors import ConfigError, Diagnostic, OrderloomError
+    from orderloom.dsl.plan import Plan
     from orderloom.runtime.run import RunSummary
 
 __all__ = [
@@ -25,9 +24,26 @@ __all__ = [
     "Plan",
     "build_dataflow",
     "compile",
+    "load",
     "run",
 ]
 __version__ = "0.1.0"
+
+_LAZY = {
+    "ConfigError": "orderloom.dsl.errors",
+    "Diagnostic": "orderloom.dsl.errors",
+    "OrderloomError": "orderloom.dsl.errors",
+    "Plan": "orderloom.dsl.plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: `orderloom kill` must start fast (cli/control.py).
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'orderloom' has no attribute {name!r}")
 
 
 def load(path: str | Path) -> Any:

@@ -191,10 +191,11 @@ def cmd_resume(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _control(args: argparse.Namespace, out: Console, err: Console, *, kill: bool) -> int:
     """Write a kill/resume command to the pipeline's control file (control_state.py)."""
+    from orderloom.cli.control import quick_pipeline_name
     from orderloom.runtime.control_state import control_path, write_command
 
     strategy: str | None = args.strategy
-    name = _quick_pipeline_name(Path(args.file), strategy) if not args.overrides else None
+    name = quick_pipeline_name(Path(args.file), strategy) if not args.overrides else None
     if name is None:
         from orderloom.dsl.compiler import compile_file
 
@@ -243,28 +244,6 @@ def cmd_control_server(args: argparse.Namespace, out: Console, err: Console) -> 
     finally:
         server.server_close()
     return 0
-
-
-def _quick_pipeline_name(path: Path, strategy: str | None) -> str | None:
-    """The pipeline's name read straight from its YAML when that is unambiguous (a plain
-    `name:`, and the strategy, if any, declared in the file itself), so a kill does not wait
-    for a full compile; None: compile to find out."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    name = doc.get("name")
-    if not isinstance(name, str) or "${" in name:
-        return None
-    if strategy is not None:
-        declared = doc.get("strategies")
-        if not isinstance(declared, dict) or strategy.split("[", 1)[0] not in declared:
-            return None
-    return name
 
 
 def cmd_sql(args: argparse.Namespace, out: Console, err: Console) -> int:

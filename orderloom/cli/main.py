@@ -10,11 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.markup import escape
-
-from orderloom.dsl.errors import ConfigError, OrderloomError, orderloom_cause
-
 EXIT_OK = 0
 EXIT_USAGE = 2
 
@@ -111,6 +106,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("kill", "resume"):
+        from orderloom.cli.control import quick_control
+
+        quick = quick_control(argv)  # the kill switch's lean path; None: the full one
+        if quick is not None:
+            return quick
+    # Imported here, after the lean path: rich and the compiler cost a kill ~50 ms.
+    from rich.console import Console
+    from rich.markup import escape
+
+    from orderloom.dsl.errors import ConfigError, OrderloomError, orderloom_cause
+
     args = _parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
