@@ -158,6 +158,7 @@ class Assembler:
             extra = subscribed_feeds(ctx, body, by_name)
             venue = route(ctx, body, template, instrument, default, key.span)
             params = self.hook("strategy", body, ctx)
+            stale_after_ns = stale_after(ctx, body)
             if not ctx.ok:
                 continue
             others = sorted((ctx.reads | extra) - {instrument})
@@ -172,6 +173,7 @@ class Assembler:
                     venue=venue,
                     params=params,
                     span=key.span,
+                    stale_after_ns=stale_after_ns,
                 )
             )
         return out
@@ -268,6 +270,19 @@ class Assembler:
                 database = getattr(params, "database", "orderloom")
                 out.append(Sink(key.text, _kind(body), url, database, key.span))
         return out
+
+
+def stale_after(ctx: KindContext, body: Mapping) -> int:
+    """The strategy's `stale_after` in ns (cancel-on-disconnect); 0 when not given."""
+    stale_after_ns = ctx.duration_ns(body, "stale_after")
+    if ctx.ok and body.get("stale_after") is not None and stale_after_ns <= 0:
+        ctx.report(
+            codes.BAD_VALUE,
+            "stale_after must be more than 0",
+            ctx.span(body, "stale_after"),
+            "leave stale_after out to never cancel on stale data",
+        )
+    return stale_after_ns
 
 
 def expression_keys(schema: dict[str, Any]) -> list[str]:

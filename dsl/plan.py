@@ -78,6 +78,8 @@ class Strategy:
     venue: str  # where its orders are routed
     params: Any
     span: Span = NO_SPAN
+    # Cancel-on-disconnect: market data silent this long cancels all and blocks orders; 0: off.
+    stale_after_ns: int = 0
 
 
 @dataclass(frozen=True)

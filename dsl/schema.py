@@ -146,6 +146,12 @@ COMMON: dict[str, dict[str, dict[str, Any]]] = {
             "items": {"type": "string"},
             "description": "extra feeds to subscribe to (their instruments become readable)",
         },
+        "stale_after": {
+            "$ref": "#/$defs/duration",
+            "description": "cancel-on-disconnect: when no market event for the strategy's "
+            "instruments arrives for this long, cancel its open orders and refuse new ones "
+            "until fresh data arrives",
+        },
         "for_each": {
             "type": "object",
             "additionalProperties": {"type": "array"},

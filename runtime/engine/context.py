@@ -69,6 +69,11 @@ class EngineContext:
         self.gate_until_ns = -1
         self.gate_check = "halt"
         self.killed = False
+        # Cancel-on-disconnect (runtime/risk/stale_data.py): the gate stale data replaced,
+        # None while data is fresh; the last market event before the gap; the instance's limit.
+        self.stale_saved: tuple[int, str] | None = None
+        self.stale_since_ns = -1
+        self.stale_after_ns = 0
         self.stopped = False  # after on_stop the strategy hears nothing more
         self.flattening = False  # a flatten's closing orders pass the gate
         self.trips = 0
@@ -124,6 +129,14 @@ class EngineContext:
         return order
 
     def _gate_violation(self, order: Order) -> RiskViolation:
+        if self.stale_saved is not None and not self.killed:
+            since = self.stale_since_ns
+            message = (
+                f"order {order.order_id}: stale_data: no market data since ts {since} "
+                f"(stale_after {self.stale_after_ns} ns)"
+            )
+            gap = float(self.state.ts_ns - since)
+            return RiskViolation("stale_data", float(self.stale_after_ns), gap, message)
         what = "killed until resume" if self.killed else f"halted until ts {self.gate_until_ns}"
         message = f"order {order.order_id}: {self.gate_check}: {what}"
         return RiskViolation(self.gate_check, float(self.gate_until_ns), 0.0, message)

@@ -14,6 +14,8 @@ Order of work for each market event at time t (deterministic, event time only):
 An instance with several feeds merges them first (see `merge.py`); with one feed the batches
 go straight to the loops. `on_eof` drains the merge, calls `on_stop`, cancels what is still
 open at the last event's time, writes final positions for traded instruments and a last mark.
+With `stale_after`, a gap in the market data longer than it cancels everything and blocks
+orders until the next event (runtime/risk/stale_data.py), at no cost per event.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.risk import actions
 from orderloom.runtime.risk.chain import RiskChain
 from orderloom.runtime.risk.post_trade import PostTradeGuard
+from orderloom.runtime.risk.stale_data import StaleDataGuard
 from orderloom.runtime.strategies.base import Strategy, StrategySetup
 from orderloom.runtime.venues.simulated import SimulatedVenue
 
@@ -144,6 +147,16 @@ class StrategyEngine:
             if len(feeds) > 1
             else None
         )
+        self._stale = (
+            StaleDataGuard(self.ctx, self.clock, node.stale_after_ns)
+            if node.stale_after_ns > 0
+            else None
+        )
+        # The loops call this when a timer is due; only stale-data instances pay for noting
+        # the market times around the timers.
+        self._fire: Callable[[int], None] = (
+            self._fire_timers if self._stale is None else self._fire_timers_noting_market
+        )
         self._started = False
         self._finished = False
 
@@ -194,7 +207,8 @@ class StrategyEngine:
 
     def resume(self, check: str, reason: str) -> None:
         ctx = self.ctx
-        if not ctx.killed and ctx.gate_until_ns < 0:
+        gate_ns = ctx.gate_until_ns if ctx.stale_saved is None else ctx.stale_saved[0]
+        if not ctx.killed and gate_ns < 0:
             return
         actions.trip_row(ctx, check, "resume", 0.0, 0.0, f"{check}: {reason}")
         actions.resume(ctx)
@@ -238,6 +252,8 @@ class StrategyEngine:
         self._started = True
         self.state.ts_ns = ts_ns
         self.clock.at((ts_ns // MARK_INTERVAL_NS + 1) * MARK_INTERVAL_NS, self._on_mark)
+        if self._stale is not None:
+            self._stale.arm(ts_ns)
         self.strategy.on_start(self.ctx)
 
     def _run_trades(
@@ -250,7 +266,7 @@ class StrategyEngine:
         last_qty = state.last_qty
         trades = state.trades  # trade counters: vwap tells a new print from a quote tick
         heap = self.clock.heap
-        fire = self._fire_timers
+        fire = self._fire
         buy_trigger = self.venue.buy_trigger
         sell_trigger = self.venue.sell_trigger
         venue_trade = self.venue.on_trade
@@ -301,7 +317,7 @@ class StrategyEngine:
         state = self.state
         bid, bid_qty, ask, ask_qty = state.bid, state.bid_qty, state.ask, state.ask_qty
         heap = self.clock.heap
-        fire = self._fire_timers
+        fire = self._fire
         quote_waiting = self.venue.quote_waiting
         venue_quote = self.venue.on_quote
         updates = self._updates[slot]
@@ -328,6 +344,19 @@ class StrategyEngine:
         heap = self.clock.heap
         state = self.state
         while heap[0][0] <= ts_ns:
+            at_ns, _, callback, arg = heappop(heap)
+            state.ts_ns = at_ns
+            callback(at_ns, arg)
+
+    def _fire_timers_noting_market(self, ts_ns: int) -> None:
+        # Called between market events: state.ts_ns still holds the last one's time.
+        stale = self._stale
+        assert stale is not None
+        state = self.state
+        stale.last_market_ns = state.ts_ns
+        stale.next_market_ns = ts_ns
+        heap = self.clock.heap
+        while heap[0][0] <= ts_ns:  # _fire_timers' loop, inlined to save a call per firing
             at_ns, _, callback, arg = heappop(heap)
             state.ts_ns = at_ns
             callback(at_ns, arg)

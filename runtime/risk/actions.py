@@ -1,6 +1,6 @@
-"""What a tripped limit, circuit breaker or kill switch does to one strategy instance: halt
-(block new orders for a while), cancel all, flatten, kill and resume. Each writes a
-risk_events row; new orders meet the gate in `EngineContext._place`."""
+"""What a tripped limit, circuit breaker, kill switch or stale market data does to one strategy
+instance: halt (block new orders for a while), cancel all, flatten, kill and resume. Each writes
+a risk_events row; new orders meet the gate in `EngineContext._place`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from orderloom.runtime.engine.context import EngineContext
 
 FOREVER_NS = 2**63 - 1
+STALE_DATA = "stale_data"  # the check name of cancel-on-disconnect (runtime/risk/stale_data.py)
 
 
 def trip_row(
@@ -26,6 +27,12 @@ def trip_row(
 
 def halt(ctx: EngineContext, until_ns: int, check: str) -> None:
     """No new orders before `until_ns`; resting orders keep working."""
+    saved = ctx.stale_saved
+    if saved is not None:
+        # Stale data holds the gate shut; the halt takes effect behind it.
+        if until_ns > saved[0]:
+            ctx.stale_saved = (until_ns, check)
+        return
     if until_ns > ctx.gate_until_ns:
         ctx.gate_until_ns = until_ns
         ctx.gate_check = check
@@ -66,6 +73,8 @@ def kill(ctx: EngineContext, check: str, reason: str, *, close: bool = False) ->
     and stop calling the strategy's on_market."""
     ctx.killed = True
     halt(ctx, FOREVER_NS, check)
+    if ctx.stale_saved is not None:
+        ctx.stale_saved = (FOREVER_NS, check)
     ctx.gate_check = check
     if close:
         flatten(ctx, 0.0, reason)
@@ -75,4 +84,26 @@ def kill(ctx: EngineContext, check: str, reason: str, *, close: bool = False) ->
 
 def resume(ctx: EngineContext) -> None:
     ctx.killed = False
+    if ctx.stale_saved is not None:
+        ctx.stale_saved = (-1, "halt")  # still no fresh data: the stale gate stays
+        ctx.gate_check = STALE_DATA
+        return
     ctx.gate_until_ns = -1
+
+
+def block_stale(ctx: EngineContext, last_market_ns: int) -> None:
+    """Shut the gate for stale data (cancel-on-disconnect), keeping the gate it replaces."""
+    if ctx.stale_saved is None:
+        ctx.stale_saved = (ctx.gate_until_ns, ctx.gate_check)
+    ctx.stale_since_ns = last_market_ns
+    ctx.gate_until_ns = FOREVER_NS
+    if not ctx.killed:
+        ctx.gate_check = STALE_DATA
+
+
+def unblock_stale(ctx: EngineContext) -> None:
+    """Fresh data: give back the gate that stale data replaced (a halt, a kill, or none)."""
+    saved = ctx.stale_saved
+    if saved is not None:
+        ctx.stale_saved = None
+        ctx.gate_until_ns, ctx.gate_check = saved
