@@ -96,9 +96,15 @@ class MarketMakerStrategy(Strategy):
         p = self.params
         inventory = ctx.position(slot)
         bid, ask = quotes(p.model, mid, inventory, p.gamma, p.sigma, p.k, (self.end_ns - now) / 1e9)
-        if bid > 0 and inventory + p.quantity <= self.limit + 1e-9:
+        # Quotes whose cancel is still on its way may yet fill: count them against the limit.
+        bid_room = ask_room = True
+        if self.limit_lots is not None:
+            position_lots, quote_lots = ctx.position_lots[slot], self.spec.lots_down(p.quantity)
+            bid_room = position_lots + ctx.open_buy_lots[slot] + quote_lots <= self.limit_lots
+            ask_room = position_lots - ctx.open_sell_lots[slot] - quote_lots >= -self.limit_lots
+        if bid > 0 and bid_room:
             self._bid = ctx.place(1, p.quantity, bid, slot)
-        if ask > 0 and inventory - p.quantity >= -self.limit - 1e-9:
+        if ask > 0 and ask_room:
             self._ask = ctx.place(-1, p.quantity, ask, slot)
 
     def _requote(self, ctx: StrategyContext, slot: int) -> None:
