@@ -146,6 +146,13 @@ class KindContext:
             return default
         return int(quantity.value)
 
+    def positive_duration_ns(self, node: Mapping, key: str, default: int = 0) -> int:
+        """A duration that must be more than zero (a schedule, a window, a time step)."""
+        value = self.duration_ns(node, key, default)
+        if self.ok and value <= 0:
+            self.report(codes.BAD_VALUE, f"{key} must be more than 0", self.span(node, key))
+        return value
+
     def ratio(self, node: Mapping, key: str, default: float = 0.0) -> float:
         s = self.scalar(node, key)
         if s is None:

@@ -93,9 +93,7 @@ SCHEMA = {
 def compile_implementation_shortfall(
     node: Mapping, ctx: KindContext
 ) -> ImplementationShortfallParams:
-    duration_ns = ctx.duration_ns(node, "duration")
-    if ctx.ok and duration_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "duration must be more than 0", ctx.span(node, "duration"))
+    duration_ns = ctx.positive_duration_ns(node, "duration")
     slices = ctx.integer(node, "slices", 1)
     eta = ctx.number(node, "temporary_impact")
     gamma = ctx.number(node, "permanent_impact", 0.0)

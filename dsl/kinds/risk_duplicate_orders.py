@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
 from orderloom.dsl.nodes import Node
 from orderloom.dsl.registry import KindSpec, register
@@ -26,9 +25,7 @@ SCHEMA["type"] = ["string", "integer", *SCHEMA["type"]]  # `duplicate_orders: 1s
 
 def compile_duplicate_orders(node: Node, ctx: KindContext) -> DuplicateOrdersParams:
     item = as_mapping(node, "window")
-    window_ns = ctx.duration_ns(item, "window")
-    if ctx.ok and window_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "window must be more than 0", ctx.span(item, "window"))
+    window_ns = ctx.positive_duration_ns(item, "window")
     return DuplicateOrdersParams(window_ns)
 
 

@@ -42,9 +42,7 @@ RATE_PROPERTIES: dict[str, Any] = {
 
 
 def compile_rate(node: Mapping, ctx: KindContext) -> RateLimitParams:
-    per_ns = ctx.duration_ns(node, "per", 1_000_000_000)
-    if ctx.ok and per_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "per must be more than 0", ctx.span(node, "per"))
+    per_ns = ctx.positive_duration_ns(node, "per", 1_000_000_000)
     limit = ctx.number(node, "max")
     burst = ctx.number(node, "burst", limit)
     if ctx.ok and not math.isfinite(limit):

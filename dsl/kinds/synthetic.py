@@ -86,9 +86,7 @@ SCHEMA = {
 
 
 def compile_synthetic(node: Mapping, ctx: KindContext) -> SyntheticParams:
-    dt_ns = ctx.duration_ns(node, "dt")
-    if ctx.ok and dt_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "dt must be more than 0", ctx.span(node, "dt"))
+    dt_ns = ctx.positive_duration_ns(node, "dt")
     count = ctx.integer(node, "count", 0)
     has_count, has_horizon = "count" in node, "horizon" in node
     if has_count == has_horizon:

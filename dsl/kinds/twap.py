@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
 from orderloom.dsl.nodes import Mapping
 from orderloom.dsl.plan import Expr
@@ -48,9 +47,7 @@ SCHEMA = {
 
 
 def compile_twap(node: Mapping, ctx: KindContext) -> TwapParams:
-    duration_ns = ctx.duration_ns(node, "duration")
-    if ctx.ok and duration_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "duration must be more than 0", ctx.span(node, "duration"))
+    duration_ns = ctx.positive_duration_ns(node, "duration")
     return TwapParams(
         instrument=ctx.default_instrument or "",
         side=ctx.text(node, "side"),

@@ -71,9 +71,7 @@ SCHEMA = {
 
 
 def compile_vwap(node: Mapping, ctx: KindContext) -> VwapParams:
-    duration_ns = ctx.duration_ns(node, "duration")
-    if ctx.ok and duration_ns <= 0:
-        ctx.report(codes.BAD_VALUE, "duration must be more than 0", ctx.span(node, "duration"))
+    duration_ns = ctx.positive_duration_ns(node, "duration")
     profile, weights = _profile(node, ctx)
     slices = ctx.integer(node, "slices", len(weights))
     if profile == "weights" and ctx.scalar(node, "slices") is not None and slices != len(weights):
