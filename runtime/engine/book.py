@@ -36,6 +36,24 @@ class Book:
                 return touch
         return float(self.state.last[slot])
 
+    def displayed_qty(self, slot: int, side: int, price: float) -> float:
+        """Displayed size resting on `side` (+1 bids, -1 asks) at exactly `price`: what a
+        new order at that price queues behind. Top of book only (0 away from the touch)."""
+        state = self.state
+        if side > 0:
+            return float(state.bid_qty[slot]) if state.bid[slot] == price else 0.0
+        return float(state.ask_qty[slot]) if state.ask[slot] == price else 0.0
+
+    def levels(self, slot: int, side: int) -> list[tuple[float, float]]:
+        """(price, size) levels of `side` (+1 bids, -1 asks), best first: the top of book
+        only, empty before the first quote."""
+        state = self.state
+        if side > 0:
+            price, qty = state.bid[slot], state.bid_qty[slot]
+        else:
+            price, qty = state.ask[slot], state.ask_qty[slot]
+        return [(float(price), float(qty))] if price == price else []
+
     def mark_price(self, slot: int) -> float:
         """Mid when both sides are known, else the last trade."""
         state = self.state

@@ -31,7 +31,7 @@ class EngineContext:
         strategy_name: str,
         instruments: Sequence[str],
         quote_currencies: Sequence[str],
-        venue_name: str,
+        venue_names: Sequence[str],
         lots: Sequence[LotSpec],
         book: Book,
         clock: Clock,
@@ -41,13 +41,13 @@ class EngineContext:
         self.strategy_name = strategy_name
         self.instruments = tuple(instruments)
         self.quote_currencies = tuple(quote_currencies)
-        self.venue_name = venue_name
+        self.venue_names = tuple(venue_names)  # per slot: where that instrument's orders go
         self.lots = tuple(lots)
         self.book = book
         self.state = book.state
         self.clock = clock
         self.risk = risk
-        self.oms = Oms(run_id, strategy_name, instruments, venue_name, lots)
+        self.oms = Oms(run_id, strategy_name, instruments, self.venue_names, lots)
         self.ledger = PositionLedger(run_id, strategy_name, instruments, lots)
         self.position_lots = self.ledger.position_lots
         self.open_buy_lots = self.oms.open_buy_lots
@@ -62,7 +62,9 @@ class EngineContext:
         self.requested_price: float | None = None
         self._risk_sent = risk.sent_hooks
         self._risk_fills = risk.fill_hooks
-        self.venue: SimulatedVenue  # bound by the engine (the venue reports back to us)
+        # Bound by the engine, one per slot (slots on the same venue share the object); the
+        # venue reports back to us.
+        self.venues: list[SimulatedVenue] = []
         self.strategy: Strategy
         self.timer_callback: Any = None  # engine's strategy-timer dispatcher
         # Post-trade gate (runtime/risk/actions.py): no new orders before gate_until_ns.
@@ -125,7 +127,7 @@ class EngineContext:
         for hook in self._risk_sent:
             hook(order, self)
         self.oms.submit(order, now)
-        self.venue.submit(order, now)
+        self.venues[order.slot].submit(order, now)
         return order
 
     def _gate_violation(self, order: Order) -> RiskViolation:
@@ -157,7 +159,7 @@ class EngineContext:
             for hook in risk.cancel_hooks:
                 hook(order, self)
         order.cancel_requested = True
-        self.venue.cancel(order, self.state.ts_ns)
+        self.venues[order.slot].cancel(order, self.state.ts_ns)
         return True
 
     def _risk_event(
@@ -230,7 +232,7 @@ class EngineContext:
                 ts_ns,
                 self.strategy_name,
                 self.instruments[slot],
-                self.venue_name,
+                self.venue_names[order.slot],
                 order.side,
                 price,
                 qty,

@@ -96,12 +96,13 @@ class StrategyEngine:
         ids = [i.id for i in instruments]
         lots = tuple(LotSpec(i.lot_size, i.tick_size) for i in instruments)
         feeds = [f for f in plan.feeds if f.instrument in ids]
-        venue = plan.venue(node.venue)
-        if not isinstance(venue.params, SimulatedVenueParams):
-            raise ValueError(
-                f"strategy '{strategy_name}': venue '{venue.name}' of kind '{venue.kind}' "
-                "has no in-process binding; only simulated venues run inside the engine"
-            )
+        slot_venues = _slot_venues(plan, node.venue, instruments)
+        for venue in slot_venues:
+            if not isinstance(venue.params, SimulatedVenueParams):
+                raise ValueError(
+                    f"strategy '{strategy_name}': venue '{venue.name}' of kind '{venue.kind}' "
+                    "has no in-process binding; only simulated venues run inside the engine"
+                )
         compiler = ExprCompiler(ids)
         setup = StrategySetup(node, instruments, lots, compiler)
         factory = strategy_factory or strategy_class(node.kind)
@@ -116,14 +117,23 @@ class StrategyEngine:
             strategy_name,
             ids,
             [i.quote for i in instruments],
-            venue.name,
+            [v.name for v in slot_venues],
             lots,
             self.book,
             self.clock,
             RiskChain.for_instance(plan, strategy_name, instruments, lots),
         )
-        self.venue = SimulatedVenue(venue.params, self.clock, self.book, lots, self.ctx)
-        self.ctx.venue = self.venue
+        # One simulated venue per distinct venue; each serves only its own slots, but sizes
+        # its per-slot tables for all of them so a slot indexes every venue alike.
+        by_name: dict[str, SimulatedVenue] = {}
+        for venue in slot_venues:
+            if venue.name not in by_name:
+                params = venue.params
+                assert isinstance(params, SimulatedVenueParams)
+                by_name[venue.name] = SimulatedVenue(params, self.clock, self.book, lots, self.ctx)
+        self.venues = [by_name[v.name] for v in slot_venues]  # per slot
+        self.venue = self.venues[0]  # the traded instrument's venue
+        self.ctx.venues = self.venues
         self.ctx.strategy = self.strategy
         self.ctx.timer_callback = self._strategy_timer
         self.guard = guard
@@ -190,7 +200,7 @@ class StrategyEngine:
             self.strategy.on_stop(ctx)
             ctx.stopped = True  # the end-of-replay cancels below must not prompt new orders
             for order in list(ctx.oms.open_orders.values()):
-                self.venue.cancel_now(order, now, "end of replay")
+                self.venues[order.slot].cancel_now(order, now, "end of replay")
             for slot in range(len(ctx.instruments)):
                 if ctx.ledger.traded(slot):
                     ctx.ledger.position_row(slot, now)
@@ -267,9 +277,10 @@ class StrategyEngine:
         trades = state.trades  # trade counters: vwap tells a new print from a quote tick
         heap = self.clock.heap
         fire = self._fire
-        buy_trigger = self.venue.buy_trigger
-        sell_trigger = self.venue.sell_trigger
-        venue_trade = self.venue.on_trade
+        venue = self.venues[slot]
+        buy_trigger = venue.buy_trigger
+        sell_trigger = venue.sell_trigger
+        venue_trade = venue.on_trade
         updates = self._updates[slot]
         on_market = self._on_market
         ctx = self.ctx
@@ -318,8 +329,9 @@ class StrategyEngine:
         bid, bid_qty, ask, ask_qty = state.bid, state.bid_qty, state.ask, state.ask_qty
         heap = self.clock.heap
         fire = self._fire
-        quote_waiting = self.venue.quote_waiting
-        venue_quote = self.venue.on_quote
+        venue = self.venues[slot]
+        quote_waiting = venue.quote_waiting
+        venue_quote = venue.on_quote
         updates = self._updates[slot]
         on_market = self._on_market
         ctx = self.ctx
@@ -402,6 +414,17 @@ class StrategyEngine:
                 out.append((table, rows.copy()))
                 rows.clear()
         return out
+
+
+def _slot_venues(plan: Plan, default: str, instruments: Sequence[Any]) -> list[Any]:
+    """Where each slot's orders go: the traded instrument (slot 0) to the instance's venue;
+    another instrument to its own venue (`symbol@venue`) when the plan declares that venue,
+    so one instance can trade the same asset on several venues."""
+    names = {v.name for v in plan.venues}
+    return [
+        plan.venue(default if k == 0 or inst.venue not in names else inst.venue)
+        for k, inst in enumerate(instruments)
+    ]
 
 
 def _skip_market(ctx: Any, slot: int) -> None:

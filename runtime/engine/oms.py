@@ -118,13 +118,16 @@ class Oms:
         run_id: str,
         strategy: str,
         instruments: Sequence[str],
-        venue: str,
+        venues: str | Sequence[str],
         lots: Sequence[LotSpec],
     ) -> None:
         self.run_id = run_id
         self.strategy = strategy
         self.instruments = tuple(instruments)
-        self.venue = venue
+        # The venue each slot's orders go to (one name: every slot).
+        self.venues = (
+            (venues,) * len(self.instruments) if isinstance(venues, str) else tuple(venues)
+        )
         self.lots = tuple(lots)
         self.open_buy_lots = [0] * len(self.instruments)
         self.open_sell_lots = [0] * len(self.instruments)
@@ -167,7 +170,7 @@ class Oms:
                 ts_ns,
                 self.strategy,
                 self.instruments[order.slot],
-                self.venue,
+                self.venues[order.slot],
                 order.side,
                 order.order_type,
                 order.price,

@@ -44,7 +44,7 @@ def cancel_all(ctx: EngineContext, reason: str) -> int:
     orders = list(ctx.oms.open_orders.values())
     for order in orders:
         if order.is_open:
-            ctx.venue.cancel_now(order, now, reason)
+            ctx.venues[order.slot].cancel_now(order, now, reason)
     return len(orders)
 
 
