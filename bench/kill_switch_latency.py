@@ -4,7 +4,11 @@ CLI to the engine acting, split into the CLI's own run (Python start-up, compili
 pipeline, writing the control file) and the file → engine delay the engine records in its
 risk_events message (the control input polls every 20 ms).
 
-    .venv/bin/python bench/kill_switch_latency.py [--pairs N] [--horizon 40h]
+With `--account` it measures the account monitor instead: two instances of one account, an
+account limit their sum crosses (gross exposure), and the delay from the monitor's trip (a
+deterministic event time) to each engine acting, in event time and in wall time.
+
+    .venv/bin/python bench/kill_switch_latency.py [--pairs N] [--horizon 40h] [--account]
 """
 
 from __future__ import annotations
@@ -37,15 +41,35 @@ strategies:
     instrument: BTC/USDT@sim
     target: "if ema(last, 10) > ema(last, 50) then 0.01 else -0.01"
 """
-CLI = [sys.executable, "-m", "orderloom.cli.main"]
-APPLIED = re.compile(r"command (\d+), applied ([0-9.]+) ms after it was written")
+ACCOUNT_RISK = """\
+account: bench
+risk:
+  account: {max_gross_exposure: 600 USDT, every: 1m}  # each instance alone: ~400 USDT
+"""
+SECOND_STRATEGY = """\
+  trend2:
+    kind: signal
+    instrument: BTC/USDT@sim
+    target: "if ema(last, 20) > ema(last, 100) then 0.01 else -0.01"
+"""
+# The console script, as a user runs it; `--module` runs `python -m orderloom.cli.main`.
+SCRIPT = Path(sys.executable).with_name("orderloom")
+CLI = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "orderloom.cli.main"]
+APPLIED = re.compile(r"command (\d+)(?: \(account\))?, applied ([0-9.]+) ms after it was written")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=5, help="kill/resume pairs")
     ap.add_argument("--horizon", default="60h", help="event time of the synthetic feed")
+    ap.add_argument("--account", action="store_true", help="the account monitor's trip delay")
+    ap.add_argument("--module", action="store_true", help="python -m, not the console script")
     args = ap.parse_args()
+    if args.module:
+        CLI[:] = [sys.executable, "-m", "orderloom.cli.main"]
+    if args.account:
+        account_latency(args.horizon)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = Path(tmp) / "kill.yaml"
         pipeline.write_text(PIPELINE.format(root=ROOT, horizon=args.horizon))
@@ -105,6 +129,43 @@ def main() -> None:
         f"CLI start -> engine acting: median {statistics.median(total):.1f} ms, "
         f"max {max(total):.1f} ms"
     )
+
+
+def account_latency(horizon: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        pipeline = Path(tmp) / "account.yaml"
+        text = PIPELINE.format(root=ROOT, horizon=horizon) + SECOND_STRATEGY + ACCOUNT_RISK
+        pipeline.write_text(text)
+        env = {**os.environ, "ORDERLOOM_CONTROL_DIR": str(Path(tmp) / "control")}
+        sink = f"chdb://{tmp}/ch"
+        started = time.monotonic()
+        subprocess.run(
+            [*CLI, "deploy", str(pipeline), "--sink", sink, "--run-id", "acct", "--no-progress"],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        wall_s = time.monotonic() - started
+        sql = (
+            "SELECT strategy, ts_ns, check, message FROM risk_events WHERE run_id = 'acct' "
+            "ORDER BY ts_ns, strategy"
+        )
+        out = subprocess.run(
+            [*CLI, "sql", sql, "--sink", sink, "--format", "csv"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    trips = [r for r in rows if r and r[0].startswith("account:")]
+    if not trips:
+        raise SystemExit("the account limit did not trip")
+    trip_ns = int(trips[0][1])
+    print(f"account trip at event time {trip_ns} ({trips[0][2]}); run took {wall_s:.1f} s wall")
+    for row in rows:
+        match = APPLIED.search(row[3]) if row and row[2] == "account" else None
+        if match:
+            event_s = (int(row[1]) - trip_ns) / 1e9
+            print(
+                f"  {row[0]}: acted {event_s:,.0f} s of event time after the trip, "
+                f"{float(match.group(2)):.1f} ms wall after the monitor wrote the account file"
+            )
 
 
 if __name__ == "__main__":

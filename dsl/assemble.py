@@ -10,6 +10,8 @@ import os
 from typing import Any, Literal
 
 from orderloom.dsl import codes, registry
+from orderloom.dsl.account import account_name
+from orderloom.dsl.bars import check_bar_feeds, compile_bars
 from orderloom.dsl.context import KindContext, Names
 from orderloom.dsl.diagnostics import Diagnostics
 from orderloom.dsl.errors import Span
@@ -17,6 +19,7 @@ from orderloom.dsl.expand import Expanded
 from orderloom.dsl.graph import check_feeds, check_instrument_venues
 from orderloom.dsl.kinds.max_order_notional import MaxOrderNotionalParams
 from orderloom.dsl.kinds.max_position import MaxPositionParams
+from orderloom.dsl.kinds.risk_account import AccountLimitParams
 from orderloom.dsl.nodes import Mapping, Scalar, Sequence
 from orderloom.dsl.plan import (
     Feed,
@@ -33,6 +36,7 @@ from orderloom.dsl.plan import (
 from orderloom.dsl.resolve import DefaultRoute, default_route, route, subscribed_feeds
 from orderloom.dsl.risk_budgets import resolve
 from orderloom.dsl.risk_scopes import Declared, StrategyNames, read_declaration
+from orderloom.dsl.routing import apply_routing, compile_routing
 from orderloom.dsl.signals import compile_signals
 from orderloom.dsl.validate import Checked
 
@@ -63,9 +67,14 @@ class Assembler:
         routing_node = self.doc.get("routing")
         routing = routing_node if isinstance(routing_node, Mapping) else None
         ctx = KindContext(self.diags, names)
-        default = default_route(routing, names, ctx)
         key = self.doc.key("routing")
+        section = compile_routing(routing, key, names, self.diags)
+        default = DefaultRoute(None, True) if section.active else default_route(routing, names, ctx)
         strategies = self.strategies(feeds, default)
+        explicit = {k.text for k, v in self.section("strategies").items if _has_venue(v)}
+        strategies, routed = apply_routing(
+            section, strategies, explicit, instruments, feeds, self.diags
+        )
         return Plan(
             name=self.text("name"),
             description=self.text("description"),
@@ -76,8 +85,9 @@ class Assembler:
             signals=tuple(signals),
             strategies=tuple(strategies),
             risk=self.risk(instruments, strategies, feeds),
-            routing=Routing(default.venue, key.span) if key is not None else Routing(),
+            routing=routed if section.active else _plain_routing(default, key),
             sinks=tuple(self.sinks()),
+            account=account_name(self.doc),
         )
 
     def text(self, key: str) -> str:
@@ -136,12 +146,26 @@ class Assembler:
             ctx = KindContext(self.diags, self.names, owner=key.span)
             instrument = ctx.instrument(body, "instrument")
             ctx.default_instrument = instrument
-            schema: Literal["trades", "quotes"] = (
-                "quotes" if ctx.text(body, "schema") == "quotes" else "trades"
+            written = ctx.text(body, "schema")
+            schema: Literal["trades", "quotes", "book"] = (
+                written if written in ("quotes", "book") else "trades"  # type: ignore[assignment]
             )
             params = self.hook("feed", body, ctx)
+            bars_ns, bars_wait_ns = compile_bars(body, ctx, schema)
             if ctx.ok:
-                out.append(Feed(key.text, _kind(body), instrument, schema, params, key.span))
+                out.append(
+                    Feed(
+                        key.text,
+                        _kind(body),
+                        instrument,
+                        schema,
+                        params,
+                        key.span,
+                        bars_ns=bars_ns,
+                        bars_wait_ns=bars_wait_ns,
+                    )
+                )
+        check_bar_feeds(out, self.diags)
         return out
 
     def strategies(self, feeds: list[Feed], default: DefaultRoute) -> list[Strategy]:
@@ -208,6 +232,7 @@ class Assembler:
         names = StrategyNames(self.section("strategies").keys(), self.templates)
         shorthand: dict[str, Any] = {}
         declared: list[Declared] = []
+        account: list[AccountLimitParams] = []
         for name, value in node.items:
             spec = registry.get("risk", name.text)
             if spec is None or ("risk", name.text) not in self.checked.clean:
@@ -215,6 +240,11 @@ class Assembler:
             for item in value.items if isinstance(value, Sequence) else (value,):
                 ctx = KindContext(self.diags, self.names, owner=name.span)
                 params = spec.compile(item, ctx)
+                if isinstance(params, AccountLimitParams):
+                    # Summed over every instance by the account monitor, never split.
+                    if ctx.ok:
+                        account.append(params)
+                    continue
                 declaration = read_declaration(name.text, params, item, ctx, names)
                 if not ctx.ok:
                     continue
@@ -234,13 +264,13 @@ class Assembler:
         written = set(self.section("strategies").keys())
         instances = resolve(declared, strategies, by_id, written, self.diags)
         self.check_quotes(instances, strategies, feeds)
-        return RiskLimits(**shorthand, span=key.span, instances=instances)
+        return RiskLimits(**shorthand, span=key.span, instances=instances, account=tuple(account))
 
     def check_quotes(
         self, instances: tuple[InstanceRisk, ...], strategies: list[Strategy], feeds: list[Feed]
     ) -> None:
         """A check on the mid price needs a quotes feed for the instruments it covers."""
-        quoted = {f.instrument for f in feeds if f.schema == "quotes"}
+        quoted = {f.instrument for f in feeds if f.schema in ("quotes", "book")}
         reported: set[Span] = set()
         by_name = {s.name: s for s in strategies}
         for instance in instances:
@@ -292,6 +322,14 @@ def expression_keys(schema: dict[str, Any]) -> list[str]:
         for name, prop in schema.get("properties", {}).items()
         if isinstance(prop, dict) and prop.get("$ref") == "#/$defs/expression"
     ]
+
+
+def _has_venue(body: Any) -> bool:
+    return isinstance(body, Mapping) and body.get("venue") is not None
+
+
+def _plain_routing(default: DefaultRoute, key: Scalar | None) -> Routing:
+    return Routing(default.venue, key.span) if key is not None else Routing()
 
 
 def _kind(body: Mapping) -> str:

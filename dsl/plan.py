@@ -55,9 +55,12 @@ class Feed:
     name: str
     kind: str  # "replay" | "synthetic" | ...
     instrument: str
-    schema: Literal["trades", "quotes"]
+    schema: Literal["trades", "quotes", "book"]
     params: Any
     span: Span = NO_SPAN
+    # Time bars built from its trades (dsl/bars.py): intervals in ns, and the watermark wait.
+    bars_ns: tuple[int, ...] = ()
+    bars_wait_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ class RiskLimits:
     max_position: tuple[tuple[str, float], ...] = ()  # (instrument id, max |position|)
     span: Span = NO_SPAN
     instances: tuple[InstanceRisk, ...] = ()
+    # `risk: account:` entries (dsl/kinds/risk_account.py), enforced by the account monitor.
+    account: tuple[Any, ...] = ()
 
     def position_limit(self, instrument: str) -> float | None:
         for inst, limit in self.max_position:
@@ -164,9 +169,36 @@ class RiskLimits:
 
 
 @dataclass(frozen=True)
-class Routing:
-    default: str | None = None
+class RouteRule:
+    """`- when: "<order expression>"  route: <venue or router>`; `when` is kept as text (the
+    runtime compiles it with dsl/routing_expr.py) and was checked by the compiler."""
+
+    when: str
+    route: str
     span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Router:
+    """A declared smart order router: kind `best_price` | `split` | `cheapest_fees`; its
+    params name the venues it may use (`params.venues`)."""
+
+    name: str
+    kind: str
+    params: Any
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Routing:
+    default: str | None = None  # a venue, or (with rules/routers) a router
+    span: Span = NO_SPAN
+    rules: tuple[RouteRule, ...] = ()  # evaluated in order, first match wins
+    routers: tuple[Router, ...] = ()
+    strategies: tuple[str, ...] = ()  # instances whose orders the rules route
+
+    def router(self, name: str) -> Router | None:
+        return next((r for r in self.routers if r.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -192,6 +224,7 @@ class Plan:
     routing: Routing = field(default_factory=Routing)
     sinks: tuple[Sink, ...] = ()
     version: int = 1
+    account: str = "default"  # top-level `account:`: what the account monitor sums over
 
     def instrument(self, instrument_id: str) -> Instrument:
         return next(i for i in self.instruments if i.id == instrument_id)
@@ -264,6 +297,8 @@ def plan_types() -> dict[str, type]:
             RiskCheck,
             InstanceRisk,
             RiskLimits,
+            RouteRule,
+            Router,
             Routing,
             Sink,
             Span,

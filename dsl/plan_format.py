@@ -126,7 +126,7 @@ def _text(plan: Plan) -> str:
         ],
     )
     section("risk", _risk_rows(plan))
-    section("routing", [("default", plan.routing.default)] if plan.routing.default else [])
+    section("routing", _routing_rows(plan))
     section(
         "sinks",
         [(s.name, f"{s.kind} {s.url or 'embedded'} database={s.database}") for s in plan.sinks],
@@ -194,3 +194,21 @@ def _dot(plan: Plan) -> str:
             edge(f"venue:{v.name}", f"sink:{k.name}")
     out.append("}")
     return "\n".join(out)
+
+
+def _routing_rows(plan: Plan) -> list[tuple[str, str]]:
+    routing = plan.routing
+    rows = []
+    for r in routing.routers:
+        detail = f"{r.kind} venues=[{', '.join(r.params.venues)}]"
+        if getattr(r.params, "weights", ()):
+            detail += f" weights=[{', '.join(f'{w:g}' for w in r.params.weights)}]"
+        elif getattr(r.params, "by", None):
+            detail += f" by={r.params.by}"
+        rows.append((r.name, detail))
+    rows += [(f"rule {n}", f"`{r.when}` -> {r.route}") for n, r in enumerate(routing.rules, 1)]
+    if routing.default:
+        rows.append(("default", routing.default))
+    if routing.strategies:
+        rows.append(("routes", " ".join(routing.strategies)))
+    return rows

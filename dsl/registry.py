@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Category = Literal["feed", "venue", "strategy", "risk", "sink"]
-CATEGORIES: tuple[Category, ...] = ("feed", "venue", "strategy", "risk", "sink")
+Category = Literal["feed", "venue", "strategy", "risk", "sink", "router"]
+CATEGORIES: tuple[Category, ...] = ("feed", "venue", "strategy", "risk", "sink", "router")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from orderloom.dsl import registry, sweep
+from orderloom.dsl.account import ACCOUNT_SCHEMA
+from orderloom.dsl.bars import SCHEMA as BARS_SCHEMA
 from orderloom.dsl.registry import KindSpec
+from orderloom.dsl.routing_schema import routing_schema
 
 SCHEMA_ID = "https://orderloom.dev/schemas/pipeline.schema.json"
 
@@ -127,11 +130,13 @@ COMMON: dict[str, dict[str, dict[str, Any]]] = {
     "feed": {
         "instrument": {"type": "string", "description": "instrument id this feed provides"},
         "schema": {
-            "enum": ["trades", "quotes"],
+            "enum": ["trades", "quotes", "book"],
             "default": "trades",
-            "description": "trades (ts_ns, price, qty, side) or quotes (ts_ns, bid, ask, "
-            "bid_qty, ask_qty)",
+            "description": "trades (ts_ns, price, qty, side), quotes (ts_ns, bid, ask, "
+            "bid_qty, ask_qty) or book (L2 snapshots and deltas: ts_ns, seq, action, side, "
+            "price, qty; see docs/books.md)",
         },
+        "bars": BARS_SCHEMA,
     },
     "venue": {},
     "strategy": {
@@ -160,6 +165,7 @@ COMMON: dict[str, dict[str, dict[str, Any]]] = {
     },
     "sink": {},
     "risk": {},
+    "router": {},
 }
 COMMON_REQUIRED: dict[str, tuple[str, ...]] = {"feed": ("instrument",), "strategy": ("instrument",)}
 
@@ -234,6 +240,7 @@ def pipeline_schema(editor: bool = True) -> dict[str, Any]:
         "orderloom": {"const": 1, "description": "pipeline format version"},
         "name": {"type": "string", "minLength": 1, "description": "pipeline name"},
         "description": {"type": "string"},
+        "account": ACCOUNT_SCHEMA,
         "include": {
             "type": "array",
             "items": {"type": "string"},
@@ -261,16 +268,7 @@ def pipeline_schema(editor: bool = True) -> dict[str, Any]:
                 s.name: {"$ref": f"#/$defs/{def_name(s)}"} for s in registry.kinds("risk")
             },
         },
-        "routing": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "default": {
-                    "type": "string",
-                    "description": "venue for the orders of strategies without their own venue",
-                }
-            },
-        },
+        "routing": routing_schema(),
         "sinks": _named("sink", editor),
         "sweep": sweep.SCHEMA,
     }

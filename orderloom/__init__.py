@@ -8,11 +8,12 @@ layer over these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing's: `orderloom kill` imports this package and must start fast
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import Any
+
     from orderloom.dsl.errors import ConfigError, Diagnostic, OrderloomError
     from orderloom.dsl.plan import Plan
     from orderloom.runtime.run import RunSummary

@@ -10,7 +10,6 @@ columnar batches: bytewax's per-item cost is paid once per batch, not once per t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,17 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
 from orderloom.dsl.plan import Plan
+from orderloom.runtime.account.flow import account_branch
+from orderloom.runtime.account.snapshot import engine_type
+from orderloom.runtime.bars.flow import bar_stream
+from orderloom.runtime.control_apply import ControlApplier
 from orderloom.runtime.control_source import ControlSource, FeedsDone, TrackedFeedSource
-from orderloom.runtime.control_state import ControlState, control_path, read_state
+from orderloom.runtime.control_state import (
+    ControlState,
+    account_control_path,
+    control_path,
+    read_deployment_state,
+)
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import DeadLetter, MarketBatch
 from orderloom.runtime.placement import Placement
@@ -67,8 +75,10 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
         self.plan = plan
         self.run_id = run_id
         self.control = control
-        self.control_seq = 0
-        self.template = ""
+        self.account_control = (
+            account_control_path(plan.account, control.parent) if control is not None else None
+        )
+        self.applier = ControlApplier("")
         self.engine: StrategyEngine | None = None
 
     def on_batch(self, values: list[Keyed]) -> tuple[Iterable[list[Rows]], bool]:
@@ -90,29 +100,20 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
         return ([emitted] if emitted else []), False
 
     def _create(self, name: str) -> StrategyEngine:
-        engine = StrategyEngine(self.plan, name, self.run_id)
-        self.template = next(s.template for s in self.plan.strategies if s.name == name)
+        engine = engine_type(self.plan)(self.plan, name, self.run_id)
+        template = next(s.template for s in self.plan.strategies if s.name == name)
+        self.applier = ControlApplier(template)
         if self.control is not None:
             # Read before the first event: a pipeline killed before it starts never trades.
-            self._apply_control(engine, read_state(self.control), at_start=True)
+            state = read_deployment_state(self.control, self.account_control)
+            self._apply_control(engine, state, at_start=True)
         return engine
 
     def _apply_control(
         self, engine: StrategyEngine, state: ControlState, at_start: bool = False
     ) -> None:
-        wanted = state.for_instance(engine.name, self.template)
-        if wanted.seq <= self.control_seq:
-            return
-        self.control_seq = wanted.seq
-        if at_start:
-            reason = f"killed before the start (command {wanted.seq})"
-        else:
-            latency_ms = (time.time_ns() - state.written_ns) / 1e6
-            reason = f"command {wanted.seq}, applied {latency_ms:.1f} ms after it was written"
-        if wanted.killed and not engine.killed:
-            engine.kill("kill_switch", reason, close=wanted.flatten)
-        elif not wanted.killed and engine.killed:
-            engine.resume("kill_switch", reason)
+        # Pipeline and account files, kill/resume and the account's one-shots: control_apply.
+        self.applier.apply(engine, state, at_start)
 
     def on_eof(self) -> tuple[Iterable[list[Rows]], bool]:
         if self.engine is None:
@@ -173,6 +174,9 @@ def build_dataflow(
     placement = placement or Placement()
     flow = Dataflow(_flow_id(plan.name))
     control_file = control_path(plan.name) if control is True else (control or None)
+    account_file = (  # the account's control file, beside the pipeline's
+        account_control_path(plan.account, control_file.parent) if control_file else None
+    )
     done = FeedsDone()
     # One input, one partition per feed (named after it), so placement can deal the feeds
     # over workers.
@@ -198,13 +202,19 @@ def build_dataflow(
     )
     if control_file is not None:
         instances = [(placement.key(s.name), s.name) for s in plan.strategies]
-        commands = op.input("control", flow, ControlSource(control_file, instances, done))
+        commands = op.input(
+            "control", flow, ControlSource(control_file, instances, done, account_file)
+        )
         keyed = op.merge("engine_inputs", keyed, commands)
     engine = op.stateful_batch(
         "engine", keyed, lambda _resume: _EngineLogic(plan, run_id, control_file)
     )
     rows = op.flat_map("engine_rows", engine, lambda key_rows: key_rows[1])
-    sink_items = op.merge("analytics", market, dead, rows)
+    if plan.risk.account:  # the account monitor (runtime/account/)
+        rows = account_branch(plan, run_id, rows, Rows, account_file)
+    bars = bar_stream(plan, run_id, market)  # None unless a feed declares `bars:`
+    extra = [op.map("bars_rows", bars, lambda item: Rows(*item))] if bars is not None else []
+    sink_items = op.merge("analytics", market, dead, rows, *extra)
     op.output("clickhouse", sink_items, AnalyticsSink(writer_factory, run_id))
     return flow
 

@@ -4,6 +4,9 @@ a running deployment acts on them the same way.
 
     curl -X POST -H "Authorization: Bearer $ORDERLOOM_CONTROL_TOKEN" \\
          "http://127.0.0.1:8787/kill?strategy=mm&flatten=1"
+
+`?account=NAME` (the pipeline's own account) writes the account's shared file instead, like
+`orderloom kill --account NAME`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from orderloom.runtime.control_state import write_command
+from orderloom.runtime.control_state import account_control_path, write_command
 
 TOKEN_ENV = "ORDERLOOM_CONTROL_TOKEN"
 
@@ -23,11 +26,18 @@ class ControlServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, path: Path, token: str, strategies: frozenset[str], host: str, port: int
+        self,
+        path: Path,
+        token: str,
+        strategies: frozenset[str],
+        host: str,
+        port: int,
+        account: str = "default",
     ) -> None:
         if not token:
             raise ValueError(f"the control endpoint needs a token (set {TOKEN_ENV})")
         self.control_file = path
+        self.account = account  # the only account a command may name
         self.token = token.encode()
         self.strategies = strategies  # instance names and templates a command may name
         super().__init__((host, port), _Handler)
@@ -51,8 +61,17 @@ class _Handler(BaseHTTPRequestHandler):
         if strategy is not None and strategy not in server.strategies:
             self._reply(400, {"error": f"no strategy '{strategy}'"})
             return
+        account = query.get("account", [None])[0]
+        if account is not None and (strategy is not None or account != server.account):
+            self._reply(400, {"error": f"account must be '{server.account}', without strategy"})
+            return
         flatten = query.get("flatten", ["0"])[0] in ("1", "true", "yes")
         kill = url.path == "/kill"
+        if account is not None:
+            path = account_control_path(account, server.control_file.parent)
+            state = write_command(path, kill=kill, flatten=flatten)
+            self._reply(200, {"command": state.seq, "killed": kill, "account": account})
+            return
         state = write_command(server.control_file, kill=kill, strategy=strategy, flatten=flatten)
         self._reply(200, {"command": state.seq, "killed": kill, "strategy": strategy})
 

@@ -1,6 +1,6 @@
-"""The control input of a deployment: polls the kill-switch file (`control_state.py`) every
-~20 ms of wall time and sends each change to every strategy instance key, so the engine
-step acts on kill and resume while the feeds run.
+"""The control input of a deployment: polls the kill-switch file (`control_state.py`) and its
+account's file every ~20 ms of wall time and sends each change to every strategy instance
+key, so the engine step acts on kill and resume while the feeds run.
 
 Every worker polls (bytewax gives each a partition) and sends to every instance; duplicates
 are harmless because an engine applies a command once (by sequence number). A worker's
@@ -86,43 +86,68 @@ class _Tracked(StatefulSourcePartition[FeedItem, int]):
 
 
 class ControlSource(DynamicSource[ControlItem]):
-    def __init__(self, path: Path, instances: Sequence[tuple[str, str]], done: FeedsDone) -> None:
-        """`instances`: (routing key, instance name) of every strategy instance."""
+    def __init__(
+        self,
+        path: Path,
+        instances: Sequence[tuple[str, str]],
+        done: FeedsDone,
+        account_path: Path | None = None,
+    ) -> None:
+        """`instances`: (routing key, instance name) of every strategy instance;
+        `account_path`: the account's control file, polled beside the pipeline's."""
         self.path = path
         self.instances = tuple(instances)
         self.done = done
+        self.account_path = account_path
 
     def build(self, step_id: str, worker_index: int, worker_count: int) -> _ControlPartition:
-        return _ControlPartition(self.path, self.instances, self.done)
+        return _ControlPartition(self.path, self.instances, self.done, self.account_path)
 
 
 class _ControlPartition(StatelessSourcePartition[ControlItem]):
-    def __init__(self, path: Path, instances: tuple[tuple[str, str], ...], done: FeedsDone) -> None:
-        self.path = path
+    def __init__(
+        self,
+        path: Path,
+        instances: tuple[tuple[str, str], ...],
+        done: FeedsDone,
+        account_path: Path | None = None,
+    ) -> None:
+        self.paths = (path,) if account_path is None else (path, account_path)
         self.instances = instances
         self.done = done
-        self.seen: tuple[int, int] | None = None  # (mtime_ns, size) of the file last read
-        self.seq = -1
+        # (mtime_ns, size) of each file when last read; None: absent or to be read again
+        self.seen: list[tuple[int, int] | None] = [None] * len(self.paths)
+        self.states = [ControlState()] * len(self.paths)
+        self.seqs: tuple[int, ...] = ()
 
     def next_batch(self) -> list[ControlItem]:
         if self.done.all_ended():
             raise StopIteration
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
+        changed = False
+        for k, path in enumerate(self.paths):
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue
+            version = (stat.st_mtime_ns, stat.st_size)
+            if version == self.seen[k]:
+                continue
+            self.seen[k] = version
+            try:
+                self.states[k] = read_state(path)
+            except ValueError:  # caught mid-write by a foreign writer: read it next poll
+                self.seen[k] = None
+                continue
+            changed = True
+        if not changed:
             return []
-        version = (stat.st_mtime_ns, stat.st_size)
-        if version == self.seen:
+        seqs = tuple(state.seq for state in self.states)
+        if seqs == self.seqs:
             return []
-        self.seen = version
-        try:
-            state = read_state(self.path)
-        except ValueError:  # caught mid-write by a foreign writer: read it on the next poll
-            self.seen = None
-            return []
-        if state.seq == self.seq:
-            return []
-        self.seq = state.seq
+        self.seqs = seqs
+        state = self.states[0]
+        if len(self.states) > 1:
+            state = state.with_shared(self.states[1])
         return [(key, (name, state)) for key, name in self.instances]
 
     def next_awake(self) -> datetime | None:

@@ -5,27 +5,35 @@ deployment polls. It survives restarts, so a pipeline killed before it starts st
 Every command takes the next sequence number and stamps the targets it touches with it;
 an instance acts only when a target that covers it (the account, its name or its template)
 carries a newer number than it has seen, so killing one strategy never resumes another.
+
+An account (the pipeline's top-level `account:`) has its own file,
+`.orderloom/control/accounts/<account>.json`, written by `orderloom kill --account NAME` and
+by the account monitor (runtime/account/); every deployment of the account polls it beside its
+own file and obeys both (killed when either kills it). Its sequence numbers are its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CONTROL_DIR_ENV = "ORDERLOOM_CONTROL_DIR"
+from orderloom.runtime import control_file
+from orderloom.runtime.control_file import CONTROL_DIR_ENV as CONTROL_DIR_ENV  # re-exported
 
 
 def control_dir() -> Path:
-    return Path(os.environ.get(CONTROL_DIR_ENV) or os.path.join(".orderloom", "control"))
+    return Path(control_file.control_dir())
 
 
 def control_path(pipeline: str, directory: Path | None = None) -> Path:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in pipeline) or "pipeline"
-    return (directory or control_dir()) / f"{safe}.json"
+    return Path(control_file.pipeline_file(pipeline, str(directory) if directory else None))
+
+
+def account_control_path(account: str, directory: Path | None = None) -> Path:
+    """The control file shared by every deployment of `account`."""
+    return Path(control_file.account_file(account, str(directory) if directory else None))
 
 
 @dataclass(frozen=True)
@@ -33,34 +41,74 @@ class Switch:
     killed: bool = False
     flatten: bool = False
     seq: int = 0  # the command that last set it
+    # One-shot commands of the account monitor (account files only): halt new orders until
+    # an event time, and cancel every open order; each acts once, on an instance that has
+    # not yet seen the command number that set it (kept across later commands).
+    halt_until_ns: int = 0
+    halt_seq: int = 0
+    cancel_seq: int = 0
+    by: str = ""  # "" the kill switch (CLI, HTTP, file); "account" the account monitor
 
 
 @dataclass(frozen=True)
 class InstanceControl:
-    """What the control state asks of one instance: killed or not, as of command `seq`."""
+    """What the control state asks of one instance: killed or not, as of command `seq` of
+    the pipeline's file and `account_seq` of the account's file, and the account file's
+    one-shot commands."""
 
     killed: bool
     flatten: bool
     seq: int
+    account_seq: int = 0
+    halt_until_ns: int = 0
+    halt_seq: int = 0
+    cancel_seq: int = 0
+    by: str = ""
 
 
 @dataclass(frozen=True)
 class ControlState:
     seq: int = 0
-    account: Switch = field(default_factory=Switch)
+    account: Switch = field(default_factory=Switch)  # every instance of the pipeline
     strategies: tuple[tuple[str, Switch], ...] = ()  # instance names or templates
     written_ns: int = 0  # wall time of the last command (for latency figures)
+    shared: Switch = field(default_factory=Switch)  # the account file's switch (not saved)
 
     def for_instance(self, name: str, template: str) -> InstanceControl:
-        switches = [self.account, *(s for n, s in self.strategies if n in (name, template))]
-        killed = [s for s in switches if s.killed]
+        own = [self.account, *(s for n, s in self.strategies if n in (name, template))]
+        shared = self.shared
+        killed = [s for s in (*own, shared) if s.killed]
+        by = shared.by if shared.killed and not any(s.killed for s in own) else ""
         return InstanceControl(
-            bool(killed), any(s.flatten for s in killed), max(s.seq for s in switches)
+            bool(killed),
+            any(s.flatten for s in killed),
+            max(s.seq for s in own),
+            shared.seq,
+            shared.halt_until_ns,
+            shared.halt_seq,
+            shared.cancel_seq,
+            by,
+        )
+
+    def with_shared(self, account_state: ControlState) -> ControlState:
+        """This pipeline's state with its account file's state beside it."""
+        return dataclasses.replace(
+            self,
+            shared=account_state.account,
+            written_ns=max(self.written_ns, account_state.written_ns),
         )
 
     def to_json(self) -> str:
         def switch(s: Switch) -> dict:
-            return {"killed": s.killed, "flatten": s.flatten, "seq": s.seq}
+            out: dict = {"killed": s.killed, "flatten": s.flatten, "seq": s.seq}
+            if s.halt_seq:
+                out["halt_until_ns"] = s.halt_until_ns
+                out["halt_seq"] = s.halt_seq
+            if s.cancel_seq:
+                out["cancel_seq"] = s.cancel_seq
+            if s.by:
+                out["by"] = s.by
+            return out
 
         return json.dumps(
             {
@@ -74,10 +122,22 @@ class ControlState:
 
     @classmethod
     def from_json(cls, text: str) -> ControlState:
-        data = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, data: dict) -> ControlState:
+        """From the file's JSON data (control_file.py)."""
 
         def switch(d: dict) -> Switch:
-            return Switch(bool(d.get("killed")), bool(d.get("flatten")), int(d.get("seq", 0)))
+            return Switch(
+                bool(d.get("killed")),
+                bool(d.get("flatten")),
+                int(d.get("seq", 0)),
+                int(d.get("halt_until_ns", 0)),
+                int(d.get("halt_seq", 0)),
+                int(d.get("cancel_seq", 0)),
+                str(d.get("by", "")),
+            )
 
         return cls(
             int(data.get("seq", 0)),
@@ -95,26 +155,30 @@ def read_state(path: Path) -> ControlState:
         return ControlState()
 
 
+def read_deployment_state(path: Path, account_path: Path | None) -> ControlState:
+    """The pipeline's state with its account file's switch beside it (`shared`)."""
+    state = read_state(path)
+    if account_path is None:
+        return state
+    return state.with_shared(read_state(account_path))
+
+
 def write_command(
     path: Path, *, kill: bool, strategy: str | None = None, flatten: bool = False
 ) -> ControlState:
     """Apply one kill/resume command to the file at `path` (atomically: write and rename) and
     return the new state. Without `strategy` it targets the account; an account resume also
     clears every strategy's kill."""
-    state = read_state(path)
-    seq = state.seq + 1
-    strategies = dict(state.strategies)
-    account = state.account
-    if strategy is None:
-        account = Switch(kill, flatten and kill, seq)
-        if not kill:
-            strategies = {n: Switch(False, False, seq) for n in strategies}
-    else:
-        strategies[strategy] = Switch(kill, flatten and kill, seq)
-    new = ControlState(seq, account, tuple(sorted(strategies.items())), time.time_ns())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".control-", suffix=".json")
-    with os.fdopen(fd, "w") as out:
-        out.write(new.to_json())
-    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
-    return new
+    return ControlState.from_data(
+        control_file.command(str(path), kill=kill, strategy=strategy, flatten=flatten)
+    )
+
+
+def write_account_action(
+    path: Path, action: str, *, halt_until_ns: int = 0, by: str = "account"
+) -> ControlState:
+    """The account monitor's command to every instance of an account (`path`: its account
+    file): kill, flatten (kill and close), cancel_all, or halt until `halt_until_ns` (event
+    time). cancel_all and halt leave a standing kill as it is."""
+    data = control_file.account_action(str(path), action, halt_until_ns=halt_until_ns, by=by)
+    return ControlState.from_data(data)

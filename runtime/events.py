@@ -55,7 +55,37 @@ class QuoteBatch:
         return len(self.ts_ns)
 
 
-MarketBatch = TradeBatch | QuoteBatch
+# BookBatch.action: a snapshot is one SNAPSHOT row (clears the book; side 0 carries no
+# level, else its first level) followed by the snapshot's LEVEL rows, all with the snapshot's
+# seq and ts_ns; a DELTA sets the size at (side, price), size 0 removing the level.
+BOOK_DELTA = 0
+BOOK_SNAPSHOT = 1
+BOOK_LEVEL = 2
+
+
+@dataclass(frozen=True, slots=True)
+class BookBatch:
+    """L2 book updates. A batch never ends inside a snapshot (readers hold an open snapshot
+    back until it is complete), so a book is whole after every batch and every merge run."""
+
+    feed: str
+    instrument: str
+    offset: int
+    ts_ns: Int64s
+    seq: Int64s
+    action: Int8s  # BOOK_DELTA | BOOK_SNAPSHOT | BOOK_LEVEL
+    side: Int8s  # +1 bid, -1 ask (0: a SNAPSHOT row without a level)
+    price: Float64s
+    qty: Float64s
+    offsets: Int64s | None = None
+
+    kind: Literal["book"] = "book"
+
+    def __len__(self) -> int:
+        return len(self.ts_ns)
+
+
+MarketBatch = TradeBatch | QuoteBatch | BookBatch
 
 
 @dataclass(frozen=True, slots=True)

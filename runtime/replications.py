@@ -3,10 +3,11 @@
 rows, plus a per-strategy summary (mean and sample std of PnL and final inventory, mean
 fills) written to the `research_runs` table.
 
-Replication i re-seeds every synthetic feed and every simulated venue's fill model with
-S + i. Each replication drives the strategy engines in this process, without a dataflow:
-the engine is the same per-instance step the dataflow runs (deterministic, event time), and
-skipping the dataflow and per-run sink round trips keeps a 200-step run to milliseconds.
+Replication i re-seeds every synthetic feed and every simulated venue's fill model and
+latency draws with S + i. Each replication drives the strategy engines in this process,
+without a dataflow: the engine is the same per-instance step the dataflow runs
+(deterministic, event time), and skipping the dataflow and per-run sink round trips keeps a
+200-step run to milliseconds.
 Market data is not stored (the seed, or the replay file, regenerates it); orders, fills,
 positions, PnL, risk events, dead letters and a `runs` row are. `ResearchRows` gathers those
 rows for `--runs` and for sweeps (runtime/sweeps.py).
@@ -73,8 +74,8 @@ def replication_run_id(run_id: str, index: int) -> str:
 
 
 def seeded(plan: Plan, seed: int) -> Plan:
-    """The plan with every synthetic feed and every simulated venue's fill draws seeded by
-    `seed`."""
+    """The plan with every synthetic feed and every simulated venue's fill and latency draws
+    seeded by `seed` (each on its own stream, so they never coincide)."""
     feeds = tuple(
         dataclasses.replace(f, params=dataclasses.replace(f.params, seed=seed))
         if isinstance(f.params, SyntheticParams)
@@ -82,7 +83,7 @@ def seeded(plan: Plan, seed: int) -> Plan:
         for f in plan.feeds
     )
     venues = tuple(
-        dataclasses.replace(v, params=dataclasses.replace(v.params, seed=seed))
+        dataclasses.replace(v, params=dataclasses.replace(v.params, seed=seed, latency_seed=seed))
         if isinstance(v.params, SimulatedVenueParams)
         else v
         for v in plan.venues

@@ -221,7 +221,8 @@ def _summarise(
     result = store.query(
         f"""SELECT
           (SELECT count() FROM market_trades WHERE run_id = {rid})
-            + (SELECT count() FROM market_quotes WHERE run_id = {rid}),
+            + (SELECT count() FROM market_quotes WHERE run_id = {rid})
+            + (SELECT count() FROM market_book WHERE run_id = {rid}),
           (SELECT count() FROM dead_letters WHERE run_id = {rid}),
           (SELECT uniqExact(order_id) FROM orders WHERE run_id = {rid}),
           (SELECT count() FROM fills WHERE run_id = {rid}),

@@ -115,6 +115,8 @@ class ExprCompiler:
             return _market(node.field, self._slot(node.instrument)), None
         if isinstance(node, t.Account):
             return self._account(node), None
+        if isinstance(node, t.BookRead):
+            return _book(node, self._slot(node.instrument)), None
         if isinstance(node, t.Indicator):
             slot = self._indicator(node, used)
             return (lambda s: s.ind[slot]), ("ind", slot)
@@ -202,7 +204,7 @@ def _reads_trades_only(node: t.Typed) -> bool:
             if current.field != "last":
                 return False
             reads_last = True
-        elif isinstance(current, t.Account):
+        elif isinstance(current, t.Account | t.BookRead):
             return False
         elif isinstance(current, t.Indicator):
             stack.append(current.input)
@@ -235,6 +237,55 @@ def _market(field: str, i: int) -> Fn:
 
         return spread_ratio
     raise ValueError(f"unknown market value {field!r}")
+
+
+def _book(node: t.BookRead, i: int) -> Fn:
+    """A read of the slot's L2 book (state.books[i], a BookView), or of the top of book the
+    engine keeps when the instrument has no book feed."""
+    field, side = node.field, node.side
+    if field in ("level_price", "level_qty"):
+        level = int(node.arg) - 1
+        if field == "level_price":
+            return lambda s: b.price(side, level) if (b := s.books[i]) is not None else NAN
+        return lambda s: b.qty(side, level) if (b := s.books[i]) is not None else NAN
+    if field == "depth":
+        ratio = node.arg
+
+        def depth(s: MarketState) -> float:
+            book = s.books[i]
+            if book is not None:
+                return float(book.depth(side, ratio))
+            bid, ask = s.bid[i], s.ask[i]
+            mid = (bid + ask) * 0.5
+            if mid != mid:
+                return NAN
+            if side > 0:
+                return float(s.bid_qty[i]) if bid >= mid * (1 - ratio) else 0.0
+            return float(s.ask_qty[i]) if ask <= mid * (1 + ratio) else 0.0
+
+        return depth
+    if field == "imbalance":
+        n = int(node.arg)
+
+        def imbalance(s: MarketState) -> float:
+            book = s.books[i]
+            if book is not None:
+                return float(book.imbalance(n))
+            bid_qty, ask_qty = s.bid_qty[i], s.ask_qty[i]
+            total = bid_qty + ask_qty
+            return (bid_qty - ask_qty) / total if total > 0 else NAN
+
+        return imbalance
+    if field == "microprice":
+        # The touch is all it needs, and the engine keeps the touch in the state for every
+        # quoted instrument, book feed or not.
+        def microprice(s: MarketState) -> float:
+            bid_qty, ask_qty = s.bid_qty[i], s.ask_qty[i]
+            total = bid_qty + ask_qty
+            return (s.bid[i] * ask_qty + s.ask[i] * bid_qty) / total if total > 0 else NAN
+
+        return microprice
+    raise ValueError(f"unknown book value {field!r}")
 
 
 def _unary(op: str, f: Fn) -> Fn:

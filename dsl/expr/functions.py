@@ -4,6 +4,7 @@ this one catalogue."""
 
 from __future__ import annotations
 
+from orderloom.dsl.expr.bars import BAR_FUNCTIONS
 from orderloom.dsl.expr.types import MONEY, NUMBER, PRICE, QUANTITY, RATIO
 
 # Per instrument; bare means the strategy's default instrument: `last`, `last(BTC/USDT@sim)`.
@@ -17,6 +18,20 @@ MARKET_VALUES: dict[str, tuple[str, str]] = {
     "bid_qty": (QUANTITY, "quantity at the best bid"),
     "ask_qty": (QUANTITY, "quantity at the best ask"),
 }
+
+# L2 book functions (with or without the instrument first): `bid(x, 2)` is the price of the
+# second-best bid (levels count from 1, so `bid(x, 1)` is `bid(x)`); `depth(x, bid, 10bps)`
+# the size on one side within 10bps of the mid. Without an L2 feed they read the top of book.
+BOOK_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "depth": (QUANTITY, "depth(x, bid|ask, 10bps): size on a side within a ratio of the mid"),
+    "imbalance": (
+        NUMBER,
+        "imbalance(x, n): (bid size - ask size) / (bid size + ask size) over n levels a side",
+    ),
+    "microprice": (PRICE, "microprice(x): (bid * ask_qty + ask * bid_qty) / (bid_qty + ask_qty)"),
+}
+# bid/ask/bid_qty/ask_qty take an optional level after the instrument: bid(x, 2).
+LEVEL_VALUES = frozenset({"bid", "ask", "bid_qty", "ask_qty"})
 
 # position is per instrument like a market value; pnl and drawdown belong to the strategy.
 ACCOUNT_VALUES: dict[str, tuple[str, str]] = {
@@ -42,5 +57,8 @@ MATH_FUNCTIONS: dict[str, str] = {
     "max": "largest of two or more values of one type",
 }
 
-FUNCTION_NAMES = frozenset({*MARKET_VALUES, *ACCOUNT_VALUES, *INDICATORS, *MATH_FUNCTIONS})
+FUNCTION_NAMES = frozenset(
+    {*MARKET_VALUES, *ACCOUNT_VALUES, *INDICATORS, *MATH_FUNCTIONS, *BAR_FUNCTIONS}
+    | {*BOOK_FUNCTIONS}
+)
 VALUE_NAMES = frozenset({*MARKET_VALUES, *ACCOUNT_VALUES})

@@ -412,6 +412,10 @@ def make_indicator(
     window: int,
 ) -> Indicator:
     by_count = window_kind == "count"
+    if function.startswith("bar_"):
+        from orderloom.dsl.expr.bar_indicators import make_bar_indicator  # it subclasses these
+
+        return make_bar_indicator(function, slot, instruments, source, window)
     if function == "ema":
         return (EmaCount if by_count else EmaTime)(slot, instruments, source, window)
     rolling: dict[str, type[_Rolling] | type[Returns]] = {

@@ -13,6 +13,7 @@ from typing import TypeGuard
 from orderloom.dsl.errors import Span
 from orderloom.dsl.expr import nodes
 from orderloom.dsl.expr import typed as t
+from orderloom.dsl.expr.bars import BAR_FUNCTIONS, check_bar_call
 from orderloom.dsl.expr.errors import (
     BAD_ARGUMENTS,
     BAD_LITERAL,
@@ -24,8 +25,10 @@ from orderloom.dsl.expr.errors import (
 )
 from orderloom.dsl.expr.functions import (
     ACCOUNT_VALUES,
+    BOOK_FUNCTIONS,
     FUNCTION_NAMES,
     INDICATORS,
+    LEVEL_VALUES,
     MARKET_VALUES,
     MATH_FUNCTIONS,
     PER_INSTRUMENT_ACCOUNT,
@@ -40,6 +43,7 @@ from orderloom.dsl.expr.types import (
     NUMBER,
     NUMERIC,
     PRICE,
+    QUANTITY,
     RATIO,
     TYPES,
     Ty,
@@ -249,6 +253,8 @@ class _Checker:
             return self.scope.signals[name]
         if name in MARKET_VALUES or name in ACCOUNT_VALUES:
             return self._value(name, None, node.span)
+        if name == "microprice":
+            return self._book_read("microprice", self._instrument(None, node.span), 0, 0.0)
         if name in FUNCTION_NAMES:
             raise ExprError.one(
                 BAD_ARGUMENTS,
@@ -293,10 +299,16 @@ class _Checker:
                 node.name_span,
                 f"write {name} without arguments",
             )
+        if name in LEVEL_VALUES and len(node.args) == 2:
+            return self._level(node)
+        if name in BOOK_FUNCTIONS:
+            return self._book_function(node)
         if name in MARKET_VALUES or name in ACCOUNT_VALUES:
             return self._value_call(node)
         if name in INDICATORS:
             return self._indicator(node)
+        if name in BAR_FUNCTIONS:
+            return check_bar_call(node, self.visit, self.scope.default_instrument, quote_currency)
         if name == "abs":
             if len(node.args) != 1:
                 raise self._arity(node, "abs takes one argument")
@@ -348,6 +360,120 @@ class _Checker:
                 f"e.g. {name}({example})",
             )
         return self._value(name, arg.instrument, node.span)
+
+    # --- L2 book functions ------------------------------------------------------------------
+
+    def _instrument(self, instrument: str | None, span: Span) -> str:
+        if instrument is not None:
+            return instrument
+        if self.scope.default_instrument is None:
+            example = min(self.scope.instruments, default="BTC/USDT@sim")
+            raise ExprError.one(
+                UNKNOWN_INSTRUMENT,
+                "this book function needs an instrument: there is no default instrument here",
+                span,
+                f"name one first, e.g. microprice({example})",
+            )
+        return self.scope.default_instrument
+
+    def _book_read(self, field: str, instrument: str, side: int, arg: float) -> t.Typed:
+        type_name = PRICE if field in ("level_price", "microprice") else QUANTITY
+        if field == "imbalance":
+            type_name = NUMBER
+        currency = quote_currency(instrument) if type_name == PRICE else None
+        return t.BookRead(
+            field=field,
+            instrument=instrument,
+            side=side,
+            arg=arg,
+            type=type_name,
+            currency=currency,
+        )
+
+    def _split_instrument(self, node: nodes.Call) -> tuple[str | None, tuple[nodes.Node, ...]]:
+        """The optional leading instrument of a book function, and the other arguments."""
+        args = node.args
+        if args and isinstance(args[0], nodes.InstrumentLit):
+            ref = self.visit(args[0])
+            assert isinstance(ref, t.InstrumentRef)
+            return ref.instrument, args[1:]
+        return None, args
+
+    def _positive_integer(self, node: nodes.Node, what: str, hint: str) -> int:
+        value = self.visit(node)
+        if (
+            not isinstance(value, t.Const)
+            or value.type not in (NUMBER, COUNT)
+            or isinstance(value.value, bool)
+            or not math.isfinite(value.value)
+            or value.value != int(value.value)
+            or value.value < 1
+        ):
+            raise ExprError.one(
+                BAD_ARGUMENTS, f"{what} must be a positive whole number", node.span, hint
+            )
+        return int(value.value)
+
+    def _level(self, node: nodes.Call) -> t.Typed:
+        name = node.name
+        example = min(self.scope.instruments, default="BTC/USDT@sim")
+        hint = f"levels count from 1 (the touch): e.g. {name}({example}, 2)"
+        arg = self.visit(node.args[0])
+        if not isinstance(arg, t.InstrumentRef):
+            raise ExprError.one(
+                BAD_ARGUMENTS,
+                f"{name}(x, level) takes an instrument first, found {_a(arg.type)}",
+                node.args[0].span,
+                hint,
+            )
+        level = self._positive_integer(node.args[1], f"the level of {name}", hint)
+        if level == 1:  # the touch: the top of book value the engine keeps anyway
+            return self._value(name, arg.instrument, node.span)
+        side = 1 if name.startswith("bid") else -1
+        field = "level_qty" if name.endswith("_qty") else "level_price"
+        return self._book_read(field, arg.instrument, side, float(level))
+
+    def _book_function(self, node: nodes.Call) -> t.Typed:
+        name = node.name
+        instrument, args = self._split_instrument(node)
+        instrument = self._instrument(instrument, node.span)
+        example = min(self.scope.instruments, default="BTC/USDT@sim")
+        if name == "microprice":
+            if args:
+                raise self._arity(node, "microprice takes an instrument", f"microprice({example})")
+            return self._book_read("microprice", instrument, 0, 0.0)
+        if name == "imbalance":
+            hint = f"e.g. imbalance({example}, 5) for the top 5 levels of each side"
+            if len(args) != 1:
+                raise self._arity(node, "imbalance takes (instrument, levels)", hint)
+            levels = self._positive_integer(args[0], "the level count of imbalance", hint)
+            return self._book_read("imbalance", instrument, 0, float(levels))
+        hint = f"e.g. depth({example}, bid, 10bps)"
+        if len(args) != 2:
+            raise self._arity(node, "depth takes (instrument, bid|ask, distance)", hint)
+        side_node = args[0]
+        if not isinstance(side_node, nodes.Name) or side_node.name not in ("bid", "ask"):
+            raise ExprError.one(
+                BAD_ARGUMENTS, "the side of depth must be `bid` or `ask`", side_node.span, hint
+            )
+        distance = self.visit(args[1])
+        if not isinstance(distance, t.Const) or distance.type not in (RATIO, NUMBER):
+            raise ExprError.one(
+                BAD_ARGUMENTS,
+                "the distance of depth must be a constant ratio of the mid, e.g. 10bps or 1%",
+                args[1].span,
+                hint,
+            )
+        ratio = float(distance.value)
+        if not (0 <= ratio < 1):
+            raise ExprError.one(
+                BAD_ARGUMENTS,
+                "the distance of depth must be between 0 and 100%",
+                args[1].span,
+                hint,
+            )
+        side = 1 if side_node.name == "bid" else -1
+        return self._book_read("depth", instrument, side, ratio)
 
     def _extremum(self, node: nodes.Call) -> t.Typed:
         if len(node.args) < 2:

@@ -47,6 +47,19 @@ class Market(Typed):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BookRead(Typed):
+    """A value of an instrument's L2 book: `level_price`/`level_qty` (level from 1, side
+    +1 bid / -1 ask), `depth` (side, arg = ratio of the mid), `imbalance` (arg = levels per
+    side) or `microprice`. Without an L2 book it reads the top of book."""
+
+    KIND: ClassVar[str] = "book"
+    field: str
+    instrument: str
+    side: int = 0
+    arg: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Account(Typed):
     """position (per instrument), pnl and drawdown (per strategy instance)."""
 
@@ -122,6 +135,7 @@ class Indicator(Typed):
 _NODE_CLASSES: tuple[type[Typed], ...] = (
     Const,
     Market,
+    BookRead,
     Account,
     InstrumentRef,
     Unary,
@@ -173,8 +187,9 @@ def free_instruments(t: Typed) -> frozenset[str]:
     stack = [t]
     while stack:
         node = stack.pop()
-        if isinstance(node, Market | InstrumentRef | Account) and node.instrument is not None:
-            found.add(node.instrument)
+        reads = isinstance(node, Market | BookRead | InstrumentRef | Account)
+        if reads and node.instrument is not None:  # type: ignore[attr-defined]
+            found.add(node.instrument)  # type: ignore[attr-defined]
         elif isinstance(node, Indicator):
             found.update(node.drivers)
         stack.extend(node.children())

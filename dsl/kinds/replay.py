@@ -24,6 +24,7 @@ FORMATS = ("csv", "csv.gz", "parquet")
 CANONICAL_COLUMNS = {
     "trades": ("ts_ns", "price", "qty", "side"),
     "quotes": ("ts_ns", "bid", "ask", "bid_qty", "ask_qty"),
+    "book": ("ts_ns", "seq", "action", "side", "price", "qty"),
 }
 _SUFFIXES = ((".csv.gz", "csv.gz"), (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet"))
 
@@ -98,7 +99,7 @@ register(
     KindSpec(
         category="feed",
         name="replay",
-        summary="replay trades or quotes from a CSV, gzip CSV or Parquet file",
+        summary="replay trades, quotes or L2 book updates from a CSV, gzip CSV or Parquet file",
         schema=SCHEMA,
         params_type=ReplayParams,
         compile=compile_replay,
@@ -106,7 +107,9 @@ register(
         doc=(
             "Reads a file in timestamp order and emits columnar batches. Trades need the "
             "columns ts_ns, price, qty and optionally side (buy/sell or +1/-1); quotes need "
-            "ts_ns, bid, ask, bid_qty, ask_qty. Map other column names with `columns:`. "
+            "ts_ns, bid, ask, bid_qty, ask_qty; L2 books (`schema: book`) need ts_ns, seq, "
+            "action (snapshot/delta), side (bid/ask), price, qty (docs/books.md). "
+            "Map other column names with `columns:`. "
             "Bad rows go to the dead-letter table with a reason."
         ),
         examples=(

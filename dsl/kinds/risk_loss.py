@@ -1,6 +1,7 @@
 """Post-trade risk kinds `max_loss` and `max_drawdown`: stop a strategy instance (cancel its
 orders and block new ones until resume) once its PnL, fees and marks included, loses more
-than a limit, or falls more than a limit below its peak."""
+than a limit, or falls more than a limit below its peak. `max_loss` with `period: daily`
+counts the loss since the last UTC midnight of event time and halts until the next one."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from dataclasses import dataclass
 
 from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
-from orderloom.dsl.nodes import Node
+from orderloom.dsl.nodes import Mapping, Node
 from orderloom.dsl.registry import KindSpec, register
 from orderloom.dsl.risk_scopes import as_mapping, check_schema
 
-POST_TRADE_KINDS = frozenset({"max_loss", "max_drawdown", "circuit_breakers"})
+POST_TRADE_KINDS = frozenset({"max_loss", "max_drawdown", "circuit_breakers", "max_position_age"})
+PERIODS = ("run", "daily")
 
 
 @dataclass(frozen=True)
 class MaxLossParams:
     limit: float  # largest loss (a positive amount) in the quote currency
     currency: str | None = None
+    # "run": from the start, kills; "daily": since the last UTC midnight (event time), halts
+    # until the next one.
+    period: str = "run"
 
     def scaled(self, share: float) -> MaxLossParams:
-        return MaxLossParams(self.limit * share, self.currency)
+        return MaxLossParams(self.limit * share, self.currency, self.period)
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,18 @@ class MaxDrawdownParams:
         return MaxDrawdownParams(self.limit * share, self.currency)
 
 
-def _schema(what: str) -> dict:
+def _schema(what: str, period: bool = False) -> dict:
+    properties: dict = {"limit": {"$ref": "#/$defs/money", "description": what}}
+    if period:
+        properties["period"] = {
+            "enum": list(PERIODS),
+            "description": "run (default): loss from the start, kills the instance; daily: "
+            "loss since the last UTC midnight of event time, halts the instance (orders "
+            "cancelled, new ones refused) until the next one",
+        }
     return check_schema(
-        f"{what}, e.g. 500 USDT; the instance is killed when it is exceeded",
-        {"limit": {"$ref": "#/$defs/money", "description": what}},
+        f"{what}, e.g. 500 USDT; the instance is stopped when it is exceeded",
+        properties,
         ["limit"],
         scalar="money",
         budget=True,
@@ -52,7 +65,9 @@ def _limit(node: Node, ctx: KindContext, kind: str) -> tuple[float, str | None]:
 
 
 def compile_max_loss(node: Node, ctx: KindContext) -> MaxLossParams:
-    return MaxLossParams(*_limit(node, ctx, "max_loss"))
+    limit, currency = _limit(node, ctx, "max_loss")
+    period = ctx.text(node, "period", "run") if isinstance(node, Mapping) else "run"
+    return MaxLossParams(limit, currency, period)
 
 
 def compile_max_drawdown(node: Node, ctx: KindContext) -> MaxDrawdownParams:
@@ -66,7 +81,7 @@ register(
         category="risk",
         name="max_loss",
         summary="kill an instance whose PnL loses more than a limit",
-        schema=_schema("largest loss from the start (PnL incl. fees and marks)"),
+        schema=_schema("largest loss (PnL incl. fees and marks)", period=True),
         params_type=MaxLossParams,
         compile=compile_max_loss,
         runtime=_RUNTIME,
@@ -74,10 +89,18 @@ register(
             "Post-trade check, evaluated on every market event and fill in event time: when "
             "the instance's PnL (realized + unrealized at the mark, minus fees) falls below "
             "−limit, its open orders are cancelled and new ones blocked until "
-            "`orderloom resume` (a `kill` row in risk_events). An account-wide limit is split "
-            "among the instances it covers, like the other additive limits."
+            "`orderloom resume` (a `kill` row in risk_events). With `period: daily` the loss "
+            "counts from the PnL at the last UTC midnight of event time (the first day: from "
+            "the start); exceeding it cancels the open orders and halts the instance until "
+            "the next midnight (a `halt` row), when it may lose up to the limit again. An "
+            "account-wide limit is split among the instances it covers, like the other "
+            "additive limits."
         ),
-        examples=("risk:\n  max_loss: {limit: 500 USDT, scope: {venue: sim}}\n",),
+        examples=(
+            "risk:\n  max_loss: {limit: 500 USDT, scope: {venue: sim}}\n",
+            "risk:\n  max_loss:\n    - {limit: 2_000 USDT}\n"
+            "    - {limit: 500 USDT, period: daily}\n",
+        ),
     )
 )
 

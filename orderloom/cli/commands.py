@@ -195,6 +195,13 @@ def _control(args: argparse.Namespace, out: Console, err: Console, *, kill: bool
     from orderloom.runtime.control_state import control_path, write_command
 
     strategy: str | None = args.strategy
+    directory = Path(args.control_dir) if args.control_dir else None
+    flatten = bool(getattr(args, "flatten", False))
+    if args.account:
+        return _account_control(args, err, directory, kill=kill, flatten=flatten)
+    if args.file is None:
+        err.print("[bold red]error[/]: give the pipeline FILE, or --account NAME")
+        return 2
     name = quick_pipeline_name(Path(args.file), strategy) if not args.overrides else None
     if name is None:
         from orderloom.dsl.compiler import compile_file
@@ -209,15 +216,34 @@ def _control(args: argparse.Namespace, out: Console, err: Console, *, kill: bool
                 f"'{escape(plan.name)}' (instances and templates: {names})"
             )
             return 2
-    directory = Path(args.control_dir) if args.control_dir else None
     path = control_path(name, directory)
-    flatten = bool(getattr(args, "flatten", False))
     state = write_command(path, kill=kill, strategy=strategy, flatten=flatten)
     what = "killed" if kill else "resumed"
     target = f"strategy '{strategy}'" if strategy else "every strategy"
     extra = " (positions flattened)" if kill and flatten else ""
     out.print(f"{what} {escape(target)} of '{escape(name)}'{extra}: command {state.seq} in {path}")
     return 0
+
+
+def _account_control(
+    args: argparse.Namespace, err: Console, directory: Path | None, *, kill: bool, flatten: bool
+) -> int:
+    """`kill/resume --account NAME [FILE]`: the account's shared file; FILE, if given, must
+    belong to that account."""
+    from orderloom.cli.control import account_command
+
+    if args.file is not None:
+        from orderloom.dsl.compiler import compile_file
+
+        plan = compile_file(Path(args.file), overrides=args.overrides)
+        if plan.account != args.account:
+            err.print(
+                f"[bold red]error[/]: pipeline '{escape(plan.name)}' belongs to account "
+                f"'{escape(plan.account)}', not '{escape(args.account)}'"
+            )
+            return 2
+    where = str(directory) if directory is not None else None
+    return account_command(args.account, where, kill=kill, flatten=flatten)
 
 
 def cmd_control_server(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -236,7 +262,7 @@ def cmd_control_server(args: argparse.Namespace, out: Console, err: Console) -> 
     known = frozenset({s.name for s in plan.strategies} | {s.template for s in plan.strategies})
     directory = Path(args.control_dir) if args.control_dir else None
     path = control_path(plan.name, directory)
-    server = ControlServer(path, token, known, args.host, args.port)
+    server = ControlServer(path, token, known, args.host, args.port, plan.account)
     host, port = server.server_address[:2]
     out.print(f"kill switch for '{escape(plan.name)}' on http://{host}:{port} (writes {path})")
     try:

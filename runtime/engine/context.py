@@ -11,19 +11,22 @@ from typing import TYPE_CHECKING, Any
 from orderloom.runtime.engine.book import Book
 from orderloom.runtime.engine.clock import Clock
 from orderloom.runtime.engine.lots import LotSpec
-from orderloom.runtime.engine.oms import Oms, Order
+from orderloom.runtime.engine.oms import TIME_IN_FORCE, Oms, Order
 from orderloom.runtime.engine.positions import PositionLedger
 from orderloom.runtime.risk.chain import RiskChain, RiskViolation
 from orderloom.runtime.strategies.base import Fill, Strategy
 from orderloom.runtime.venues.reports import Liquidity
 
 if TYPE_CHECKING:
+    from orderloom.runtime.routing.order_router import OrderRouter
     from orderloom.runtime.venues.simulated import SimulatedVenue
 
 
 class EngineContext:
     """Implements `StrategyContext` (for the strategy), `ExecutionReports` (for the venue)
     and `Exposure` (for the risk checks)."""
+
+    router: OrderRouter | None = None  # set by the engine when the plan routes its orders
 
     def __init__(
         self,
@@ -87,19 +90,44 @@ class EngineContext:
         return int(self.state.ts_ns)
 
     def place(
-        self, side: int, qty: float, price: float | None = None, slot: int = 0
+        self,
+        side: int,
+        qty: float,
+        price: float | None = None,
+        slot: int = 0,
+        *,
+        tif: str = "gtc",
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> Order | None:
         if not qty >= 0:
             raise ValueError(f"order quantity must be >= 0, got {qty} (use side for direction)")
-        return self._place(side, self.lots[slot].lots_down(qty), price, slot, qty)
+        lots = self.lots[slot].lots_down(qty)
+        return self._place(side, lots, price, slot, qty, tif, post_only, expire_ns)
 
     def place_lots(
-        self, side: int, lots: int, price: float | None = None, slot: int = 0
+        self,
+        side: int,
+        lots: int,
+        price: float | None = None,
+        slot: int = 0,
+        *,
+        tif: str = "gtc",
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> Order | None:
-        return self._place(side, lots, price, slot, None)
+        return self._place(side, lots, price, slot, None, tif, post_only, expire_ns)
 
     def _place(
-        self, side: int, lots: int, price: float | None, slot: int, requested_qty: float | None
+        self,
+        side: int,
+        lots: int,
+        price: float | None,
+        slot: int,
+        requested_qty: float | None,
+        tif: str = "gtc",
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> Order | None:
         if side not in (1, -1):
             raise ValueError(f"side must be +1 (buy) or -1 (sell), got {side}")
@@ -111,7 +139,9 @@ class EngineContext:
                 raise ValueError(f"limit price must be a positive number, got {price}")
             ticks = self.lots[slot].ticks(price, side)
         now = self.state.ts_ns
-        order = self.oms.create(slot, side, lots, ticks, now)
+        if tif != "gtc" or post_only or expire_ns is not None:
+            _check_order_options(tif, post_only, expire_ns, price)
+        order = self.oms.create(slot, side, lots, ticks, now, tif, post_only, expire_ns)
         self.requested_qty = requested_qty
         self.requested_price = price
         if now < self.gate_until_ns and not self.flattening:
@@ -126,8 +156,11 @@ class EngineContext:
             return order
         for hook in self._risk_sent:
             hook(order, self)
-        self.oms.submit(order, now)
-        self.venues[order.slot].submit(order, now)
+        if self.router is None:
+            self.oms.submit(order, now)
+            self.venues[order.slot].submit(order, now)
+        else:
+            self.router.send(order, now)  # runtime/routing: one venue or child orders
         return order
 
     def _gate_violation(self, order: Order) -> RiskViolation:
@@ -249,3 +282,21 @@ class EngineContext:
         self.oms.cancel(order, ts_ns, reason)
         if not self.stopped:
             self.strategy.on_cancel(self, order)
+
+    def on_rejected(self, order: Order, ts_ns: int, reason: str) -> None:
+        self.rejects += 1
+        self.oms.reject(order, ts_ns, reason)
+        if not self.stopped:
+            self.strategy.on_reject(self, order, reason)
+
+
+def _check_order_options(
+    tif: str, post_only: bool, expire_ns: int | None, price: float | None
+) -> None:
+    """Contradictory order options are a strategy bug, raised at the call like a bad side."""
+    if tif not in TIME_IN_FORCE:
+        raise ValueError(f"tif must be one of 'gtc', 'ioc', 'fok', got {tif!r}")
+    if post_only and (price is None or tif != "gtc"):
+        raise ValueError("post_only needs a limit price and tif 'gtc' (it must be able to rest)")
+    if expire_ns is not None and tif != "gtc":
+        raise ValueError(f"expire_ns applies to resting (gtc) orders, not tif {tif!r}")

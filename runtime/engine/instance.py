@@ -30,16 +30,18 @@ from orderloom.dsl import registry
 from orderloom.dsl.expr.evaluate import ExprCompiler
 from orderloom.dsl.kinds.simulated import SimulatedVenueParams
 from orderloom.dsl.plan import Plan
+from orderloom.runtime.books.l2 import L2Book
 from orderloom.runtime.engine.book import Book
 from orderloom.runtime.engine.clock import Clock
 from orderloom.runtime.engine.context import EngineContext
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.merge import FeedMerger
-from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.events import BookBatch, MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.risk import actions
 from orderloom.runtime.risk.chain import RiskChain
 from orderloom.runtime.risk.post_trade import PostTradeGuard
 from orderloom.runtime.risk.stale_data import StaleDataGuard
+from orderloom.runtime.routing.order_router import order_router
 from orderloom.runtime.strategies.base import Strategy, StrategySetup
 from orderloom.runtime.venues.simulated import SimulatedVenue
 
@@ -104,12 +106,17 @@ class StrategyEngine:
                     "has no in-process binding; only simulated venues run inside the engine"
                 )
         compiler = ExprCompiler(ids)
-        setup = StrategySetup(node, instruments, lots, compiler)
+        setup = StrategySetup(node, instruments, lots, compiler, tuple(slot_venues))
         factory = strategy_factory or strategy_class(node.kind)
         self.strategy = factory(setup)
         guard = PostTradeGuard.for_instance(plan, strategy_name, compiler)
         state = compiler.new_state()  # after the strategy (and breakers) compiled expressions
-        has_quotes = [any(f.schema == "quotes" and f.instrument == i for f in feeds) for i in ids]
+        has_quotes = [
+            any(f.schema in ("quotes", "book") and f.instrument == i for f in feeds) for i in ids
+        ]
+        for slot, i in enumerate(ids):  # L2 books, read by Book, expressions and _run_book
+            if any(f.schema == "book" and f.instrument == i for f in feeds):
+                state.books[slot] = L2Book()
         self.book = Book(state, has_quotes)
         self.clock = Clock()
         self.ctx = EngineContext(
@@ -134,6 +141,7 @@ class StrategyEngine:
         self.venues = [by_name[v.name] for v in slot_venues]  # per slot
         self.venue = self.venues[0]  # the traded instrument's venue
         self.ctx.venues = self.venues
+        self.ctx.router = order_router(plan, node, self.ctx)
         self.ctx.strategy = self.strategy
         self.ctx.timer_callback = self._strategy_timer
         self.guard = guard
@@ -152,11 +160,9 @@ class StrategyEngine:
         self._feed_index = {f.name: k for k, f in enumerate(feeds)}
         self._feed_slot = [ids.index(f.instrument) for f in feeds]
         self._feed_schema = [f.schema for f in feeds]
-        self._merger = (
-            FeedMerger([3 if f.schema == "trades" else 5 for f in feeds])
-            if len(feeds) > 1
-            else None
-        )
+        self._feed_names = [f.name for f in feeds]
+        self._book_dead: list[tuple] = []  # dead_letters rows of book updates the engine refused
+        self._merger = FeedMerger([_WIDTHS[f.schema] for f in feeds]) if len(feeds) > 1 else None
         self._stale = (
             StaleDataGuard(self.ctx, self.clock, node.stale_after_ns)
             if node.stale_after_ns > 0
@@ -240,6 +246,8 @@ class StrategyEngine:
         slot = self._feed_slot[self._feed_index[batch.feed]]
         if isinstance(batch, TradeBatch):
             self._run_trades(slot, batch.ts_ns.tolist(), batch.price.tolist(), batch.qty.tolist())
+        elif isinstance(batch, BookBatch):
+            self._run_book(slot, self._feed_index[batch.feed], *_columns(batch))
         else:
             self._run_quotes(
                 slot,
@@ -255,6 +263,8 @@ class StrategyEngine:
             slot = self._feed_slot[feed]
             if self._feed_schema[feed] == "trades":
                 self._run_trades(slot, *columns)
+            elif self._feed_schema[feed] == "book":
+                self._run_book(slot, feed, *columns)
             else:
                 self._run_quotes(slot, *columns)
 
@@ -352,6 +362,114 @@ class StrategyEngine:
             on_market(ctx, slot)
         self.stats.events += len(ts_list)
 
+    def _run_book(
+        self,
+        slot: int,
+        feed: int,
+        ts_list: list[int],
+        seq_list: list[int],
+        action_list: list[int],
+        side_list: list[int],
+        price_list: list[float],
+        qty_list: list[float],
+        offset_list: list[int],
+    ) -> None:
+        """L2 book updates (BookBatch columns). A delta, or the last row of a snapshot, is one
+        market event: the book's touch is written to the state as a quote, then the venue,
+        indicators and on_market run as for quotes. A delta that would cross or lock the
+        book is dropped and a crossed snapshot leaves the book invalid (deltas ignored) until
+        the next snapshot; both become dead letters."""
+        if not self._started:
+            self._start(ts_list[0])
+        state = self.state
+        l2: L2Book = state.books[slot]
+        bid, bid_qty, ask, ask_qty = state.bid, state.bid_qty, state.ask, state.ask_qty
+        bids, asks, bid_prices, ask_prices = l2.bids, l2.asks, l2.bid_prices, l2.ask_prices
+        book_update = l2.update
+        heap = self.clock.heap
+        fire = self._fire
+        venue = self.venues[slot]
+        quote_waiting = venue.quote_waiting
+        venue_quote = venue.on_quote
+        # While only queue positions listen (venue.queue_only), a delta reaches the venue
+        # when it changes the size at a level our orders rest at (`watched_*`, kept in place
+        # by the venue) or the far end of that side's depth, which decides what is in view;
+        # nothing else can move a queue (runtime/venues/queue.py).
+        queue_only = venue.queue_only
+        watched = venue.watched_levels(slot)
+        watched_bids, watched_asks = watched if watched is not None else (set(), set())
+        updates = self._updates[slot]
+        on_market = self._on_market
+        ctx = self.ctx
+        last = len(ts_list) - 1
+        nan = float("nan")
+        side = 0
+        price = nan
+        columns = (ts_list, seq_list, side_list, price_list, qty_list, offset_list)
+        for k, ts in enumerate(ts_list):
+            if heap[0][0] <= ts:
+                fire(ts)
+            state.ts_ns = ts
+            action = action_list[k]
+            if action == 0:  # BOOK_DELTA
+                if not l2.valid:
+                    l2.ignored += 1
+                    continue
+                side = side_list[k]
+                price = price_list[k]
+                if book_update(side, price, qty_list[k]):
+                    self._book_refused(feed, columns, k, "update would cross the book")
+                    continue
+                l2.seq = seq_list[k]
+            else:
+                if action == 1:  # BOOK_SNAPSHOT: clear, then its first level (if any)
+                    l2.begin_snapshot(seq_list[k])
+                if side_list[k]:
+                    l2.set_level(side_list[k], price_list[k], qty_list[k])
+                if k < last and action_list[k + 1] == 2:  # more levels of this snapshot
+                    continue
+                if l2.end_snapshot():
+                    self._book_refused(feed, columns, k, "crossed or locked snapshot")
+                    continue
+            if bid_prices:
+                best = bid_prices[-1]
+                bid[slot] = best
+                bid_qty[slot] = bids[best]
+            else:
+                bid[slot] = bid_qty[slot] = nan
+            if ask_prices:
+                best = ask_prices[0]
+                ask[slot] = best
+                ask_qty[slot] = asks[best]
+            else:
+                ask[slot] = ask_qty[slot] = nan
+            if quote_waiting[slot]:
+                if action or not queue_only[slot]:
+                    venue_quote(slot, ts)
+                elif side > 0:
+                    if watched_bids and (
+                        price in watched_bids or not bid_prices or price <= bid_prices[0]
+                    ):
+                        venue_quote(slot, ts)
+                elif watched_asks and (
+                    price in watched_asks or not ask_prices or price >= ask_prices[-1]
+                ):
+                    venue_quote(slot, ts)
+            for update in updates:
+                update(state)
+            on_market(ctx, slot)
+        self.stats.events += len(ts_list)
+
+    def _book_refused(self, feed: int, columns: tuple[list, ...], k: int, reason: str) -> None:
+        ts, seq, side, price, qty, offset = (column[k] for column in columns)
+        l2 = self.state.books[self._feed_slot[feed]]
+        record = (
+            f"seq={seq} side={side} price={price} qty={qty} "
+            f"best_bid={l2.price(1, 0)} best_ask={l2.price(-1, 0)}"
+        )
+        name = self._feed_names[feed]
+        self._book_dead.append((self.ctx.run_id, name, offset, ts, reason, record))
+
     def _fire_timers(self, ts_ns: int) -> None:
         heap = self.clock.heap
         state = self.state
@@ -409,6 +527,8 @@ class StrategyEngine:
             ("positions", ctx.ledger.position_rows),
             ("pnl", ctx.ledger.pnl_rows),
             ("risk_events", ctx.risk_rows),
+            ("dead_letters", self._book_dead),
+            ("routing_decisions", ctx.router.rows if ctx.router is not None else []),
         ):
             if rows:
                 out.append((table, rows.copy()))
@@ -431,7 +551,25 @@ def _skip_market(ctx: Any, slot: int) -> None:
     """on_market of a killed instance: the strategy is not called until resume."""
 
 
+_WIDTHS = {"trades": 3, "quotes": 5, "book": 7}  # merge columns per feed schema, ts included
+
+
 def _columns(batch: MarketBatch) -> list[list]:
+    if isinstance(batch, BookBatch):
+        offsets = (
+            batch.offsets.tolist()
+            if batch.offsets is not None
+            else list(range(batch.offset, batch.offset + len(batch)))
+        )
+        return [
+            batch.ts_ns.tolist(),
+            batch.seq.tolist(),
+            batch.action.tolist(),
+            batch.side.tolist(),
+            batch.price.tolist(),
+            batch.qty.tolist(),
+            offsets,
+        ]
     if isinstance(batch, QuoteBatch):
         return [
             batch.ts_ns.tolist(),

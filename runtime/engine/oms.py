@@ -24,6 +24,12 @@ REJECTED = "rejected"
 MARKET = "market"
 LIMIT = "limit"
 
+# Time in force: good till cancelled (or till `expire_ns`), immediate or cancel, fill or kill.
+GTC = "gtc"
+IOC = "ioc"
+FOK = "fok"
+TIME_IN_FORCE = frozenset({GTC, IOC, FOK})
+
 # None is the state before the first row; a pre-trade reject goes straight to `rejected`.
 LEGAL: dict[str | None, frozenset[str]] = {
     None: frozenset({NEW, REJECTED}),
@@ -46,11 +52,13 @@ class Order:
 
     __slots__ = (
         "cancel_requested",
+        "expire_ns",
         "filled_lots",
         "filled_notional",
         "fills",
         "order_id",
         "order_type",
+        "post_only",
         "price",
         "price_ticks",
         "qty",
@@ -60,6 +68,7 @@ class Order:
         "side",
         "slot",
         "status",
+        "tif",
     )
 
     def __init__(
@@ -73,6 +82,9 @@ class Order:
         price_ticks: int | None,
         price: float,
         sent_ns: int,
+        tif: str = GTC,
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> None:
         self.order_id = order_id
         self.slot = slot
@@ -89,6 +101,9 @@ class Order:
         self.filled_notional = 0.0  # sum of price * lots, for the average price
         self.fills = 0
         self.cancel_requested = False
+        self.tif = tif  # GTC, IOC or FOK; the venue enforces it
+        self.post_only = post_only  # rejected (or re-priced) by the venue if it would take
+        self.expire_ns = expire_ns  # GTD: the venue cancels it ("expired") at this event time
 
     @property
     def remaining_lots(self) -> int:
@@ -135,7 +150,17 @@ class Oms:
         self.rows: list[tuple] = []
         self._n = 0
 
-    def create(self, slot: int, side: int, lots: int, price_ticks: int | None, ts_ns: int) -> Order:
+    def create(
+        self,
+        slot: int,
+        side: int,
+        lots: int,
+        price_ticks: int | None,
+        ts_ns: int,
+        tif: str = GTC,
+        post_only: bool = False,
+        expire_ns: int | None = None,
+    ) -> Order:
         """A fresh order with the next id; no row until it is submitted or rejected."""
         self._n += 1
         spec = self.lots[slot]
@@ -143,7 +168,18 @@ class Oms:
         price = 0.0 if price_ticks is None else spec.price(price_ticks)
         order_id = f"{self.strategy}-{self._n:06d}"
         return Order(
-            order_id, slot, side, order_type, lots, spec.qty(lots), price_ticks, price, ts_ns
+            order_id,
+            slot,
+            side,
+            order_type,
+            lots,
+            spec.qty(lots),
+            price_ticks,
+            price,
+            ts_ns,
+            tif,
+            post_only,
+            expire_ns,
         )
 
     @property

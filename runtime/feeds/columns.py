@@ -12,9 +12,10 @@ from orderloom.dsl.errors import DataError
 SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
     "trades": ("ts_ns", "price", "qty", "side"),
     "quotes": ("ts_ns", "bid_price", "bid_qty", "ask_price", "ask_qty"),
+    "book": ("ts_ns", "seq", "action", "side", "price", "qty"),
 }
 # A tape without aggressor information is still a tape: its trades get side 0.
-OPTIONAL_COLUMNS = frozenset({"side"})
+OPTIONAL_COLUMNS = frozenset({"side"})  # trades only: a book row needs its side
 # Short names the pipeline docs also use for quote prices; accepted as `columns:` keys and
 # as column names in the file.
 ALIASES: dict[str, str] = {"bid": "bid_price", "ask": "ask_price"}
@@ -29,6 +30,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "bid_qty": ("bid_size", "bid_sz", "bid_amount", "bidsize", "bq"),
     "ask_price": ("ask_px", "best_ask", "askprice", "ap", "offer", "ask_prc"),
     "ask_qty": ("ask_size", "ask_sz", "ask_amount", "asksize", "aq", "offer_size"),
+    "seq": ("sequence", "seq_num", "seqnum", "update_id", "u", "sequence_number"),
+    "action": ("type", "update_type", "event", "kind", "msg_type"),
 }
 
 
@@ -82,7 +85,7 @@ def resolve_columns(
         if in_file in present:
             resolved[name] = in_file
             continue
-        if name in OPTIONAL_COLUMNS and name not in renames:
+        if name in OPTIONAL_COLUMNS and schema == "trades" and name not in renames:
             continue
         if name in renames:
             reason = (

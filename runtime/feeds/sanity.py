@@ -4,6 +4,7 @@ batch and dead letters, each with the first reason its record fails.
 Checks, in order: missing or unparseable fields; prices that are not finite or not positive;
 sizes that are not finite or are negative (trades: not positive); crossed quotes; and time
 going backwards against the last accepted record of the feed, carried across batches.
+L2 book feeds add the checks only a book's state reveals (book_sanity.py).
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ class SanityCheck:
             offsets = (
                 rows.row_offsets[bad] if rows.row_offsets is not None else rows.offset + bad
             ).tolist()
-            records = _records(rows.raw, bad)
+            records = record_texts(rows.raw, bad)
             for k, i in enumerate(bad.tolist()):
                 dead.append(
                     DeadLetter(
@@ -227,7 +228,7 @@ def _crossed(bid: Float64s, ask: Float64s) -> Reason:
     return lambda i: f"crossed quote: bid {float(bid[i])!r} > ask {float(ask[i])!r}"
 
 
-def _records(raw: pa.RecordBatch, indices: npt.NDArray[np.intp]) -> list[str]:
+def record_texts(raw: pa.RecordBatch, indices: npt.NDArray[np.intp]) -> list[str]:
     """Compact text of the records as read: `name=value` per file column."""
     names = raw.schema.names
     taken = raw.take(pa.array(indices)).to_pylist()

@@ -11,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 
-from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.events import BookBatch, MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.sinks.ddl import DECIMAL_PRECISION, DECIMAL_SCALE
 from orderloom.runtime.sinks.tables import TABLES, Table
 
@@ -30,7 +30,8 @@ _CONTEXT = decimal.Context(prec=DECIMAL_PRECISION, rounding=decimal.ROUND_HALF_E
 
 TRADE_COLUMNS = ("ts_ns", "price", "qty", "side")
 QUOTE_COLUMNS = ("ts_ns", "bid_price", "bid_qty", "ask_price", "ask_qty")
-MARKET_TABLES = {"trades": "market_trades", "quotes": "market_quotes"}
+BOOK_COLUMNS = ("ts_ns", "seq", "action", "side", "price", "qty")
+MARKET_TABLES = {"trades": "market_trades", "quotes": "market_quotes", "book": "market_book"}
 
 
 def arrow_type(logical: str) -> pa.DataType:
@@ -91,6 +92,8 @@ def row_offsets(batch: MarketBatch) -> np.ndarray:
 
 
 def market_value_columns(batch: MarketBatch) -> tuple[str, ...]:
+    if isinstance(batch, BookBatch):
+        return BOOK_COLUMNS
     return TRADE_COLUMNS if isinstance(batch, TradeBatch) else QUOTE_COLUMNS
 
 
@@ -124,7 +127,12 @@ def market_from_arrow(data: pa.Table) -> tuple[str, MarketBatch]:
     feed, instrument = meta["orderloom.feed"], meta["orderloom.instrument"]
     first = int(offsets[0]) if len(offsets) else 0
     batch: MarketBatch
-    if meta["orderloom.kind"] == "trades":
+    if meta["orderloom.kind"] == "book":
+        batch = BookBatch(
+            feed, instrument, first, col["ts_ns"], col["seq"], col["action"], col["side"],
+            col["price"], col["qty"], offsets,
+        )  # fmt: skip
+    elif meta["orderloom.kind"] == "trades":
         batch = TradeBatch(
             feed, instrument, first, col["ts_ns"], col["price"], col["qty"], col["side"], offsets
         )

@@ -60,10 +60,25 @@ def _create_sweep_points(target: SchemaTarget) -> None:
     target.command(create_table(target.database, TABLES["sweep_points"], target.features))
 
 
+def _create_bars(target: SchemaTarget) -> None:
+    target.command(create_table(target.database, TABLES["bars"], target.features))
+
+
+def _create_market_book(target: SchemaTarget) -> None:
+    target.command(create_table(target.database, TABLES["market_book"], target.features))
+
+
+def _create_routing_decisions(target: SchemaTarget) -> None:
+    target.command(create_table(target.database, TABLES["routing_decisions"], target.features))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create analytics tables", _create_tables),
     Migration(2, "add research_runs", _create_research_runs),
     Migration(3, "add sweep_points", _create_sweep_points),
+    Migration(4, "add bars", _create_bars),
+    Migration(5, "add market_book", _create_market_book),
+    Migration(6, "add routing_decisions", _create_routing_decisions),
 )
 
 

@@ -63,6 +63,15 @@ TABLES: dict[str, Table] = {
             "Every top-of-book quote that passed the sanity stage.",
         ),
         _t(
+            "market_book",
+            "run_id:String feed:String instrument:String offset:UInt64 ts_ns:Int64 seq:Int64 "
+            "action:Int8 side:Int8 price:Float64 qty:Float64",
+            "run_id feed offset",
+            "Every L2 book update that passed the sanity stage (docs/books.md): action 0 delta, "
+            "1 first row of a snapshot (clears the book), 2 further snapshot level; side +1 bid, "
+            "-1 ask; qty 0 removes a level.",
+        ),
+        _t(
             "orders",
             "run_id:String order_id:String seq:UInt32 ts_ns:Int64 strategy:String "
             "instrument:String venue:String side:Int8 order_type:Enum:market,limit "
@@ -116,6 +125,16 @@ TABLES: dict[str, Table] = {
             "replication is a run `<run_id>-rNNNN` with its own rows; std is the sample std).",
         ),
         _t(
+            "bars",
+            "run_id:String instrument:String interval_s:UInt32 start_ns:Int64 end_ns:Int64 "
+            "feed:String open:Float64 high:Float64 low:Float64 close:Float64 volume:Float64 "
+            "vwap:Float64 trades:UInt64 first_offset:UInt64 last_offset:UInt64",
+            "run_id instrument interval_s start_ns",
+            "Time bars built from the trades of feeds that declare `bars:`: one row per "
+            "instrument, interval and epoch-aligned window [start_ns, end_ns) that had trades "
+            "(docs/bars.md); offsets are the feed offsets of its first and last trade.",
+        ),
+        _t(
             "sweep_points",
             "run_id:String point:UInt32 point_run_id:String strategy:String params:String "
             "runs:UInt32 metric:String value:Float64 rank:UInt32",
@@ -123,6 +142,18 @@ TABLES: dict[str, Table] = {
             "A `sweep:` deploy ranked: one row per grid point and strategy, with the point's "
             "values (JSON by path), its run (`<run_id>-pNNN`, whose `research_runs` row holds "
             "the full summary), the metric's value and its rank (1 = best; NaN ranks last).",
+        ),
+        _t(
+            "routing_decisions",
+            "run_id:String parent_id:String ts_ns:Int64 strategy:String symbol:String side:Int8 "
+            "qty:Float64 route:String rule:String books:String children:String "
+            "expected_price:Float64",
+            "run_id parent_id",
+            "One row per routed order (docs/routing.md): the route (venue or router) and the "
+            "rule that chose it (`rule N` or `default`), the levels each venue's book showed on "
+            "the side the order takes (JSON {venue: [[price, size], ...]}), the child orders "
+            "(JSON [{id, venue, qty, price}], price the expected average from the book) and "
+            "their expected average price.",
         ),
     )
 }

@@ -18,7 +18,7 @@ from typing import TypeAlias
 
 import numpy as np
 
-from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.events import BookBatch, MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.sinks.arrow import row_offsets
 from orderloom.runtime.sinks.base import Row, RowSink
 
@@ -46,6 +46,11 @@ def concat_market(batches: Sequence[MarketBatch]) -> MarketBatch:
         return np.concatenate([getattr(b, name) for b in batches])
 
     start = int(offsets[0])
+    if isinstance(first, BookBatch):
+        return BookBatch(
+            first.feed, first.instrument, start, cat("ts_ns"), cat("seq"), cat("action"),
+            cat("side"), cat("price"), cat("qty"), offsets,
+        )  # fmt: skip
     if isinstance(first, TradeBatch):
         return TradeBatch(
             first.feed, first.instrument, start,
@@ -182,7 +187,7 @@ class BatchWriter:
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = _Group(now)
-                if isinstance(payload, TradeBatch | QuoteBatch):
+                if isinstance(payload, TradeBatch | QuoteBatch | BookBatch):
                     group.batches.append(payload)
                 else:
                     group.row_lists.append(payload)

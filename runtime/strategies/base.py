@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from orderloom.dsl.plan import Instrument
+from orderloom.dsl.plan import Instrument, Venue
 from orderloom.dsl.plan import Strategy as StrategyNode
 from orderloom.runtime.engine.lots import LotSpec
 from orderloom.runtime.engine.oms import Order
@@ -44,6 +44,8 @@ class StrategySetup:
     instruments: tuple[Instrument, ...]  # slot order: node.instruments
     lots: tuple[LotSpec, ...]
     compiler: ExprCompiler
+    # Per slot: the venue that slot's orders go to (its params give fees, latency, rules).
+    venues: tuple[Venue, ...] = ()
 
     def slot(self, instrument_id: str) -> int:
         for slot, instrument in enumerate(self.instruments):
@@ -68,15 +70,37 @@ class StrategyContext(Protocol):
     def now_ns(self) -> int: ...
 
     def place(
-        self, side: int, qty: float, price: float | None = None, slot: int = 0
+        self,
+        side: int,
+        qty: float,
+        price: float | None = None,
+        slot: int = 0,
+        *,
+        tif: str = "gtc",
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> Order | None:
         """Send an order: qty rounded down to lots (None when that leaves nothing), limit
         price rounded to ticks (buys down, sells up), market order when price is None. A
-        pre-trade rejection returns the order in status `rejected` after on_reject ran."""
+        pre-trade rejection returns the order in status `rejected` after on_reject ran.
+        `tif`: "gtc" (rests until filled or cancelled), "ioc" (fills what it can on arrival,
+        the rest is cancelled), "fok" (fills completely on arrival or is cancelled).
+        `post_only`: a limit order the venue rejects (or re-prices, per venue) rather than
+        letting it take liquidity. `expire_ns`: event time at which the venue cancels it
+        ("expired"; good till date). A venue rejection (min notional, post-only) arrives
+        later through on_reject. See docs/venue.md."""
         ...
 
     def place_lots(
-        self, side: int, lots: int, price: float | None = None, slot: int = 0
+        self,
+        side: int,
+        lots: int,
+        price: float | None = None,
+        slot: int = 0,
+        *,
+        tif: str = "gtc",
+        post_only: bool = False,
+        expire_ns: int | None = None,
     ) -> Order | None: ...
 
     def cancel(self, order: Order) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 from orderloom.dsl.kinds.market_maker import MODELS, MarketMakerParams
-from orderloom.runtime.engine.oms import Order
+from orderloom.runtime.engine.oms import OPEN, Order
 from orderloom.runtime.strategies.base import Strategy, StrategyContext, StrategySetup
 
 _NO_END_NS = 2**63 - 1  # fixed_spread without a horizon quotes until the feed ends
@@ -70,6 +70,11 @@ class MarketMakerStrategy(Strategy):
         self.done = False
         self._bid: Order | None = None
         self._ask: Order | None = None
+        # fixed_spread: the targets of the last (mid, position) seen, see _set_targets.
+        self._targets_mid = math.nan
+        self._targets_position = 0
+        self._target_prices = (math.nan, math.nan)
+        self._target_ticks: tuple[int | None, int | None, float] = (None, None, 1.0)
 
     def on_start(self, ctx: StrategyContext) -> None:
         horizon_ns = self.params.horizon_ns
@@ -108,30 +113,73 @@ class MarketMakerStrategy(Strategy):
             self._ask = ctx.place(-1, p.quantity, ask, slot)
 
     def _requote(self, ctx: StrategyContext, slot: int) -> None:
-        if ctx.now_ns >= self.end_ns:
+        state = ctx.state
+        if state.ts_ns >= self.end_ns:
             self._cancel(ctx)
             self.done = True
             return
-        state = ctx.state
         mid = (state.bid[slot] + state.ask[slot]) / 2.0
         if mid != mid:  # a trades-only feed: the last trade is the mid
             mid = state.last[slot]
             if mid != mid:
                 return
-        p = self.params
-        spec = self.spec
         position_lots = ctx.position_lots[slot]
-        bid, ask = fixed_spread_quotes(mid, spec.qty(position_lots), p.spread_bps, p.skew_bps)
-        threshold_ticks = 1.0
-        if p.requote_bps is not None:
-            threshold_ticks = max(1.0, p.requote_bps * 1e-4 * mid / spec.tick - 1e-9)
+        # Most book events move neither the mid nor the position: reuse the targets.
+        if mid != self._targets_mid or position_lots != self._targets_position:
+            self._set_targets(mid, position_lots)
+        bid_ticks, ask_ticks, threshold_ticks = self._target_ticks
         limit_lots = self.limit_lots
         bid_room = ask_room = True  # may this side rest an order (already counted in open)?
         if limit_lots is not None:
             bid_room = position_lots + ctx.open_buy_lots[slot] <= limit_lots
             ask_room = position_lots - ctx.open_sell_lots[slot] >= -limit_lots
-        self._bid = self._requote_side(ctx, slot, 1, bid, self._bid, bid_room, threshold_ticks)
-        self._ask = self._requote_side(ctx, slot, -1, ask, self._ask, ask_room, threshold_ticks)
+        # An order kept as it is (the common case) is checked here, without a call.
+        order = self._bid
+        if not (
+            bid_room
+            and order is not None
+            and bid_ticks is not None
+            and order.status in OPEN
+            and not order.cancel_requested
+            and order.price_ticks is not None
+            and abs(bid_ticks - order.price_ticks) < threshold_ticks
+        ):
+            bid_price = self._target_prices[0]
+            self._bid = self._requote_side(
+                ctx, slot, 1, bid_price, order, bid_room, threshold_ticks
+            )
+        order = self._ask
+        if not (
+            ask_room
+            and order is not None
+            and ask_ticks is not None
+            and order.status in OPEN
+            and not order.cancel_requested
+            and order.price_ticks is not None
+            and abs(ask_ticks - order.price_ticks) < threshold_ticks
+        ):
+            ask_price = self._target_prices[1]
+            self._ask = self._requote_side(
+                ctx, slot, -1, ask_price, order, ask_room, threshold_ticks
+            )
+
+    def _set_targets(self, mid: float, position_lots: int) -> None:
+        """The quote prices for this mid and position, their ticks (None: not positive) and
+        the requote threshold in ticks."""
+        p = self.params
+        spec = self.spec
+        bid, ask = fixed_spread_quotes(mid, spec.qty(position_lots), p.spread_bps, p.skew_bps)
+        threshold_ticks = 1.0
+        if p.requote_bps is not None:
+            threshold_ticks = max(1.0, p.requote_bps * 1e-4 * mid / spec.tick - 1e-9)
+        self._targets_mid = mid
+        self._targets_position = position_lots
+        self._target_prices = (bid, ask)
+        self._target_ticks = (
+            spec.ticks(bid, 1) if bid > 0 else None,
+            spec.ticks(ask, -1) if ask > 0 else None,
+            threshold_ticks,
+        )
 
     def _requote_side(
         self,

@@ -8,13 +8,13 @@ import csv
 import io
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from orderloom.runtime.control_state import CONTROL_DIR_ENV, control_path, read_state
 from tests.integration.conftest import ROOT, cli
+from tests.process_clock import cpu_s, wait_cpu
 
 PIPELINE = """\
 orderloom: 1
@@ -113,9 +113,9 @@ def test_kill_during_a_run_stops_the_order_flow_and_resume_restores_it(
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(2.5)  # imports and the first second of the run
+        wait_cpu(deploy.pid, 2.5)  # start-up (~1.7 s of CPU) and the first part of the run
         cli("kill", str(pipeline), "--strategy", "trend")
-        time.sleep(1.0)
+        wait_cpu(deploy.pid, cpu_s(deploy.pid) + 0.5)
         cli("resume", str(pipeline), "--strategy", "trend")
         _out, err = deploy.communicate(timeout=300)
     finally:

@@ -88,3 +88,22 @@ def test_http_endpoint_needs_the_token_and_writes_the_control_file(
 def test_a_server_without_a_token_refuses_to_start(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="needs a token"):
         ControlServer(tmp_path / "p.json", "", frozenset(), "127.0.0.1", 0)
+
+
+def test_http_account_command_writes_the_account_file(tmp_path: Path) -> None:
+    from orderloom.runtime.control_state import account_control_path
+
+    srv = ControlServer(tmp_path / "p.json", "t", frozenset({"mm"}), "127.0.0.1", 0, "desk")
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert _post(srv, "/kill?account=ops", "t")[0] == 400  # not this pipeline's account
+        assert _post(srv, "/kill?account=desk&strategy=mm", "t")[0] == 400
+        status, body = _post(srv, "/kill?account=desk&flatten=1", "t")
+        assert (status, body) == (200, {"command": 1, "killed": True, "account": "desk"})
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    switch = read_state(account_control_path("desk", tmp_path)).account
+    assert (switch.killed, switch.flatten, switch.seq) == (True, True, 1)
+    assert not (tmp_path / "p.json").exists()

@@ -1,0 +1,1 @@
+"""L2 order books: price levels per side built from snapshots and incremental deltas."""
