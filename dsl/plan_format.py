@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from orderloom.dsl.kinds.risk_account import LIMIT_KEYS, AccountLimitParams
 from orderloom.dsl.plan import Expr, Plan
 
 Format = Literal["text", "json", "dot"]
@@ -92,6 +93,7 @@ def _text(plan: Plan) -> str:
     if plan.description:
         lines.append(f"  {plan.description}")
     lines.append(f"  {summary(plan)}")
+    lines.append(f"  account {plan.account}")
 
     def section(title: str, rows: list[tuple[str, str]]) -> None:
         lines.append("")
@@ -144,6 +146,7 @@ def _risk_rows(plan: Plan, instances: bool = True) -> list[tuple[str, str]]:
         rows.append(("max_order_notional", f"{amount} {risk.notional_currency or ''}".strip()))
     for instrument, limit in risk.max_position:
         rows.append(("max_position", f"{instrument} {limit:g}"))
+    rows += [(f"account {plan.account}", _account_limits(limits)) for limits in risk.account]
     for instance in risk.instances if instances else ():
         for check in instance.checks:
             where = check.scope.label()
@@ -153,6 +156,16 @@ def _risk_rows(plan: Plan, instances: bool = True) -> list[tuple[str, str]]:
             detail = f"{check.kind}{on} {_params(check.params)}".rstrip()
             rows.append((instance.strategy, f"{detail} [{where}]"))
     return rows
+
+
+def _account_limits(limits: AccountLimitParams) -> str:
+    """One `risk: account:` entry: its limits (0: not checked), action and report grid."""
+    money = f" {limits.currency}" if limits.currency else ""
+    parts = [f"{key} {getattr(limits, key):g}{money}" for key in LIMIT_KEYS if getattr(limits, key)]
+    action = limits.action
+    if action == "halt":
+        action += f" {duration(limits.halt_ns)}" if limits.halt_ns else " until resume"
+    return f"{' '.join(parts)} -> {action} every {duration(limits.every_ns)}"
 
 
 def _quote(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
@@ -29,7 +30,9 @@ from orderloom.runtime.control_state import (
     ControlState,
     account_control_path,
     control_path,
+    monitor_control_path,
     read_deployment_state,
+    remove_run_controls,
 )
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import DeadLetter, MarketBatch
@@ -71,13 +74,19 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
     first batch.
     """
 
-    def __init__(self, plan: Plan, run_id: str, control: Path | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        run_id: str,
+        control: Path | None = None,
+        account_control: Path | None = None,
+        run_control: Path | None = None,
+    ) -> None:
         self.plan = plan
         self.run_id = run_id
         self.control = control
-        self.account_control = (
-            account_control_path(plan.account, control.parent) if control is not None else None
-        )
+        self.account_control = account_control  # the account's shared file
+        self.run_control = run_control  # the run's own account file (simulated runs)
         self.applier = ControlApplier("")
         self.engine: StrategyEngine | None = None
 
@@ -105,7 +114,7 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
         self.applier = ControlApplier(template)
         if self.control is not None:
             # Read before the first event: a pipeline killed before it starts never trades.
-            state = read_deployment_state(self.control, self.account_control)
+            state = read_deployment_state(self.control, self.account_control, self.run_control)
             self._apply_control(engine, state, at_start=True)
         return engine
 
@@ -167,16 +176,30 @@ def build_dataflow(
     on_progress: ProgressHook | None = None,
     placement: Placement | None = None,
     control: Path | bool | None = True,
+    mode: str = "backtest",
 ) -> Dataflow:
     """`placement` (runtime/placement.py) balances instances and feeds over workers; every
     process of a cluster must build with the same one. `control` is the kill-switch file
-    (True: `.orderloom/control/<pipeline>.json`, see control_state.py; None/False: none)."""
+    (True: `.orderloom/control/<pipeline>.json`, see control_state.py; None/False: none).
+    `mode` decides where the account monitor writes (control_state.monitor_control_path): a
+    backtest's own file, polled by this run only, or (live) the account's shared file."""
     placement = placement or Placement()
     flow = Dataflow(_flow_id(plan.name))
     control_file = control_path(plan.name) if control is True else (control or None)
     account_file = (  # the account's control file, beside the pipeline's
         account_control_path(plan.account, control_file.parent) if control_file else None
     )
+    # Where the account monitor writes; polled beside the two above when it is the run's own.
+    monitor_file = run_file = None
+    clear_run: Callable[[], None] | None = None
+    if control_file is not None and plan.risk.account:
+        monitor_file = monitor_control_path(plan, run_id, mode, control_file.parent)
+        if monitor_file != account_file:
+            run_file = monitor_file
+            clear_run = partial(remove_run_controls, run_id, control_file.parent)
+            # A run id used again after an interrupted run must not start killed; every
+            # process of a cluster builds before any of them runs (run.py, worker.py).
+            clear_run()
     done = FeedsDone()
     # One input, one partition per feed (named after it), so placement can deal the feeds
     # over workers.
@@ -203,15 +226,17 @@ def build_dataflow(
     if control_file is not None:
         instances = [(placement.key(s.name), s.name) for s in plan.strategies]
         commands = op.input(
-            "control", flow, ControlSource(control_file, instances, done, account_file)
+            "control", flow, ControlSource(control_file, instances, done, account_file, run_file)
         )
         keyed = op.merge("engine_inputs", keyed, commands)
     engine = op.stateful_batch(
-        "engine", keyed, lambda _resume: _EngineLogic(plan, run_id, control_file)
+        "engine",
+        keyed,
+        lambda _resume: _EngineLogic(plan, run_id, control_file, account_file, run_file),
     )
     rows = op.flat_map("engine_rows", engine, lambda key_rows: key_rows[1])
     if plan.risk.account:  # the account monitor (runtime/account/)
-        rows = account_branch(plan, run_id, rows, Rows, account_file)
+        rows = account_branch(plan, run_id, rows, Rows, monitor_file, clear_run)
     bars = bar_stream(plan, run_id, market)  # None unless a feed declares `bars:`
     extra = [op.map("bars_rows", bars, lambda item: Rows(*item))] if bars is not None else []
     sink_items = op.merge("analytics", market, dead, rows, *extra)

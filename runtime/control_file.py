@@ -43,6 +43,19 @@ def account_file(account: str, directory: str | None = None) -> str:
     )
 
 
+def run_dir(run_id: str, directory: str | None = None) -> str:
+    """The folder of one run's own control files (`runs/<run_id>`), removed when it ends."""
+    return os.path.join(directory or control_dir(), "runs", safe_name(run_id, "run"))
+
+
+def run_account_file(run_id: str, account: str, directory: str | None = None) -> str:
+    """The account file that only run `run_id` polls: where a simulated run's account
+    monitor writes, so a simulated breach never touches the account's shared file."""
+    return os.path.join(
+        run_dir(run_id, directory), "accounts", safe_name(account, "default") + ".json"
+    )
+
+
 def read_data(path: str) -> Data:
     """The file's data; an empty state when there is no file."""
     try:

@@ -1,5 +1,6 @@
-"""The control input of a deployment: polls the kill-switch file (`control_state.py`) and its
-account's file every ~20 ms of wall time and sends each change to every strategy instance
+"""The control input of a deployment: polls the kill-switch file (`control_state.py`), its
+account's shared file and, in a simulated run, the run's own account file (where its account
+monitor writes) every ~20 ms of wall time and sends each change to every strategy instance
 key, so the engine step acts on kill and resume while the feeds run.
 
 Every worker polls (bytewax gives each a partition) and sends to every instance; duplicates
@@ -92,16 +93,22 @@ class ControlSource(DynamicSource[ControlItem]):
         instances: Sequence[tuple[str, str]],
         done: FeedsDone,
         account_path: Path | None = None,
+        run_path: Path | None = None,
     ) -> None:
         """`instances`: (routing key, instance name) of every strategy instance;
-        `account_path`: the account's control file, polled beside the pipeline's."""
+        `account_path`: the account's shared control file, polled beside the pipeline's;
+        `run_path`: the run's own account file (control_state.monitor_control_path), the
+        same path in every worker and process of the run."""
         self.path = path
         self.instances = tuple(instances)
         self.done = done
         self.account_path = account_path
+        self.run_path = run_path
 
     def build(self, step_id: str, worker_index: int, worker_count: int) -> _ControlPartition:
-        return _ControlPartition(self.path, self.instances, self.done, self.account_path)
+        return _ControlPartition(
+            self.path, self.instances, self.done, self.account_path, self.run_path
+        )
 
 
 class _ControlPartition(StatelessSourcePartition[ControlItem]):
@@ -111,8 +118,10 @@ class _ControlPartition(StatelessSourcePartition[ControlItem]):
         instances: tuple[tuple[str, str], ...],
         done: FeedsDone,
         account_path: Path | None = None,
+        run_path: Path | None = None,
     ) -> None:
-        self.paths = (path,) if account_path is None else (path, account_path)
+        # pipeline, shared account, run's own account: a missing one is never there to read
+        self.paths = (path, account_path, run_path)
         self.instances = instances
         self.done = done
         # (mtime_ns, size) of each file when last read; None: absent or to be read again
@@ -125,6 +134,8 @@ class _ControlPartition(StatelessSourcePartition[ControlItem]):
             raise StopIteration
         changed = False
         for k, path in enumerate(self.paths):
+            if path is None:
+                continue
             try:
                 stat = os.stat(path)
             except FileNotFoundError:
@@ -145,9 +156,8 @@ class _ControlPartition(StatelessSourcePartition[ControlItem]):
         if seqs == self.seqs:
             return []
         self.seqs = seqs
-        state = self.states[0]
-        if len(self.states) > 1:
-            state = state.with_shared(self.states[1])
+        pipeline, shared, run = self.states
+        state = pipeline.with_shared(shared, run)  # either kill kills (ControlState)
         return [(key, (name, state)) for key, name in self.instances]
 
     def next_awake(self) -> datetime | None:

@@ -73,11 +73,33 @@ class ClassNotLoaded(Exception):
         self.hint = hint
 
 
+def _forget_foreign(module_name: str, folder: str) -> None:
+    """Drop an already imported package of that top-level name that came from another folder
+    when `folder` has its own: two pipelines may each keep a `strategies` package beside
+    them, and the import cache would otherwise hand one pipeline the other's code. Classes
+    already loaded from the other folder stay valid for whoever holds them."""
+    top = module_name.partition(".")[0]
+    loaded = sys.modules.get(top)
+    if loaded is None:
+        return
+    local = os.path.join(folder, top)
+    if not (os.path.isdir(local) or os.path.isfile(local + ".py")):
+        return
+    origin = getattr(loaded, "__file__", None)
+    if origin is not None and os.path.dirname(
+        os.path.dirname(origin) if os.path.basename(origin) == "__init__.py" else origin
+    ) == os.path.abspath(folder):
+        return
+    for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+        del sys.modules[name]
+
+
 def import_class(class_path: str, folder: str, keep_folder: bool = False) -> type:
     """The class `module:Qual.Name`, its module imported with `folder` searched first.
     `keep_folder` leaves the folder on sys.path (for a run, whose code may import lazily);
     otherwise sys.path is restored. Raises ClassNotLoaded."""
     module_name, _, qualname = class_path.partition(":")
+    _forget_foreign(module_name, folder)
     added = folder not in sys.path
     if added:
         sys.path.insert(0, folder)

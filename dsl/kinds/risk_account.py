@@ -1,6 +1,7 @@
 """Risk kind `account`: limits on the whole account — the sum over every strategy instance of
 the deployment — enforced by the account monitor step (runtime/account/), which trips an
-action on every instance through the account's control file.
+action on every instance through a control file: the run's own in a backtest (a simulated
+breach never stops the real account), the account's shared file in live trading.
 
     account: main                   # top-level; default "default"
     risk:
@@ -162,9 +163,10 @@ register(
             "`account:`, default `default`): every instance reports its PnL and positions at "
             "the mark on an event-time grid (`every`, default 1m); once every instance has "
             "reported a grid time the monitor sums them and, when a limit is exceeded, writes "
-            "a risk_events row (strategy `account:NAME`) and the action into the account's "
-            "control file, which every deployment of the account polls (as with `orderloom "
-            "kill --account NAME`). The trip time is deterministic; in a backtest the action "
+            "a risk_events row (strategy `account:NAME`) and the action into a control file "
+            "the engines poll: in a backtest the run's own (it never touches the account's "
+            "shared file that `orderloom kill --account NAME` writes), in live trading the "
+            "account's shared file. The trip time is deterministic; in a backtest the action "
             "reaches the engines at their next control poll (wall time). A limit trips again "
             "only after its value has been back under it."
         ),

@@ -4,8 +4,11 @@ limits (loss, drawdown from the account's peak, gross and net exposure per base 
 Deterministic in event time: the monitor evaluates a report time only once every instance of
 the account has reported it or a later time (or ended), so the sums, the trip times and the
 risk_events rows never depend on how workers interleave. A trip writes the action into the
-account's control file (control_state.py), which every instance polls: the trip time is
-deterministic, the moment each engine acts on it is its next control poll (wall time).
+control file `control_state.monitor_control_path` chose, which every instance of the run
+polls: the run's own file in a backtest (a simulated breach stops this run only, never the
+account's other deployments or its later runs), the account's shared file in a live run. The
+trip time is deterministic; the moment each engine acts on it is its next control poll (wall
+time).
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ class AccountMonitor:
         control: Path | None = None,
         instances: tuple[str, ...] | None = None,
     ) -> None:
-        """`control`: the account's control file (None: trips are only written to
-        risk_events); `instances`: the account's instances (default: every one of `plan`)."""
+        """`control`: the file trips write their action to (`monitor_control_path`; None:
+        trips are only written to risk_events); `instances`: the account's instances
+        (default: every one of `plan`)."""
         self.account = plan.account
         self.run_id = run_id
         self.control = control

@@ -27,7 +27,13 @@ from orderloom.runtime.events import (
     BookBatch,
     DeadLetter,
 )
-from orderloom.runtime.feeds.sanity import ParsedRows, Reason, SanityCheck, record_texts
+from orderloom.runtime.feeds.sanity import (
+    ParsedRows,
+    Reason,
+    RowVerdicts,
+    SanityCheck,
+    record_texts,
+)
 
 # One output row: ts_ns, seq, action, side, price, qty, feed offset.
 OutRow = tuple[int, int, int, int, float, float, int]
@@ -142,18 +148,8 @@ class BookSanity(SanityCheck):
     # --- state ---------------------------------------------------------------------------
 
     def _malformed(self, rows: ParsedRows) -> tuple[np.ndarray, list[Reason]]:
-        n = len(rows)
-        codes = np.zeros(n, dtype=np.int16)
-        reasons: list[Reason] = [_never]
-
-        def flag(mask: np.ndarray | None, reason: Reason) -> None:
-            if mask is None:
-                return
-            hit = mask & (codes == 0)
-            if hit.any():
-                reasons.append(reason)
-                codes[hit] = len(reasons) - 1
-
+        verdicts = RowVerdicts(len(rows))
+        codes, reasons, flag = verdicts.codes, verdicts.reasons, verdicts.flag
         ts = rows.ts_ns
         flag(ts.missing, lambda i: "ts_ns is missing")
         flag(ts.bad, lambda i: f"ts_ns is not a timestamp: {ts.raw[i].as_py()!r}")
@@ -243,10 +239,6 @@ class BookSanity(SanityCheck):
             qty=np.array(qty, dtype=np.float64),
             offsets=np.array(offsets, dtype=np.int64),
         )
-
-
-def _never(i: int) -> str:
-    raise AssertionError("row was not flagged")
 
 
 def _say(text: str) -> Reason:

@@ -51,6 +51,26 @@ class ParsedRows:
 Reason = Callable[[int], str]
 
 
+class RowVerdicts:
+    """Each row's verdict in one pass of vectorised checks: code 0 is good, code k says
+    `reasons[k](row)`; the first check a row fails is the reason it is dead-lettered with."""
+
+    __slots__ = ("codes", "reasons")
+
+    def __init__(self, n: int) -> None:
+        self.codes = np.zeros(n, dtype=np.int16)
+        self.reasons: list[Reason] = [_never]
+
+    def flag(self, mask: Bools | None, reason: Reason) -> None:
+        """Mark the rows of `mask` not already marked with `reason` (None: nothing to mark)."""
+        if mask is None:
+            return
+        hit = mask & (self.codes == 0)
+        if hit.any():
+            self.reasons.append(reason)
+            self.codes[hit] = len(self.reasons) - 1
+
+
 class SanityCheck:
     """Per-feed sanity state: the last accepted timestamp and the dead-letter count."""
 
@@ -62,18 +82,8 @@ class SanityCheck:
         self.dead_letters = 0
 
     def check(self, rows: ParsedRows) -> tuple[MarketBatch | None, list[DeadLetter]]:
-        n = len(rows)
-        codes = np.zeros(n, dtype=np.int16)  # 0: good; k: reasons[k] explains the row
-        reasons: list[Reason] = [_never]
-
-        def flag(mask: Bools | None, reason: Reason) -> None:
-            if mask is None:
-                return
-            hit = mask & (codes == 0)
-            if hit.any():
-                reasons.append(reason)
-                codes[hit] = len(reasons) - 1
-
+        verdicts = RowVerdicts(len(rows))
+        codes, reasons, flag = verdicts.codes, verdicts.reasons, verdicts.flag
         ts = rows.ts_ns
         flag(ts.missing, lambda i: "ts_ns is missing")
         flag(ts.bad, lambda i: f"ts_ns is not a timestamp: {_raw(ts, i)!r}")

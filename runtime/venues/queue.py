@@ -42,7 +42,8 @@ class QueuePositions:
         self.ahead[order] = queued
         if queued > 0.0:
             self.listening[order.slot].append(order)
-            self.watched[order.slot][order.side < 0].add(order.price)
+            bids, asks = self.watched[order.slot]
+            (bids if order.side > 0 else asks).add(order.price)
 
     def in_view(self, slot: int, side: int, price: float) -> bool:
         """`price` lies within the displayed depth of `side`, or improves its best price."""

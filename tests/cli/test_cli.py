@@ -7,10 +7,11 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.process_clock import wait_cpu
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart.yaml"
@@ -189,7 +190,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_processed(tmp_path: Path) -> No
         text=True,
     )  # fmt: skip
     try:
-        time.sleep(6)  # imports, then a few seconds of a run that would take minutes
+        wait_cpu(proc.pid, 4.0)  # imports, then a few seconds of a run that would take minutes
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
     finally:

@@ -200,3 +200,28 @@ def test_listed_instruments_are_resolved_and_need_feeds(tmp_path: Path):
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
         ("E0403", "strategy 'mine' uses instrument 'ETH/USDT@sim', but no feed provides it")
     ]
+
+
+def test_two_folders_with_a_package_of_one_name_each_get_their_own(tmp_path: Path) -> None:
+    """Pipelines in two folders each keep a `strategies` package: the import cache must not
+    hand the second pipeline the first one's module."""
+    from orderloom.dsl.kinds.python import import_class
+
+    classes = []
+    for tag in ("first", "second"):
+        package = tmp_path / tag / "deskpkg"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "algo.py").write_text(
+            "from orderloom.runtime.strategies.base import Strategy\n\n\n"
+            f"class Algo(Strategy):\n    TAG = {tag!r}\n"
+        )
+        classes.append(import_class("deskpkg.algo:Algo", str(tmp_path / tag)))
+    try:
+        assert [c.TAG for c in classes] == ["first", "second"]  # type: ignore[attr-defined]
+        # Asked again from the first folder: its own module again, not the cached second.
+        again = import_class("deskpkg.algo:Algo", str(tmp_path / "first"))
+        assert again.TAG == "first"  # type: ignore[attr-defined]
+    finally:
+        for name in [n for n in sys.modules if n == "deskpkg" or n.startswith("deskpkg.")]:
+            del sys.modules[name]

@@ -107,3 +107,41 @@ def test_http_account_command_writes_the_account_file(tmp_path: Path) -> None:
     switch = read_state(account_control_path("desk", tmp_path)).account
     assert (switch.killed, switch.flatten, switch.seq) == (True, True, 1)
     assert not (tmp_path / "p.json").exists()
+
+
+def test_the_control_input_merges_the_three_files(tmp_path: Path) -> None:
+    """One poller reads the pipeline's file, the account's shared file and the run's own
+    account file: a command in any of them (each numbered on its own) sends the merged state
+    to every instance once; a poll with no change sends nothing."""
+    from orderloom.runtime.control_source import FeedsDone, _ControlPartition
+    from orderloom.runtime.control_state import (
+        account_control_path,
+        run_control_path,
+        write_account_action,
+    )
+
+    pipeline = tmp_path / "p.json"
+    account = account_control_path("desk", tmp_path)
+    run = run_control_path("r1", "desk", tmp_path)
+    done = FeedsDone()
+    done.built = 1  # a feed still running: keep polling
+    part = _ControlPartition(pipeline, (("k-a", "a"), ("k-b", "b")), done, account, run)
+    assert part.next_batch() == []  # no file yet
+    write_command(account, kill=False)
+    [(_, (_, first)), _] = part.next_batch()
+    assert not first.for_instance("a", "a").killed
+    assert part.next_batch() == []
+    write_account_action(run, "kill")  # command 1 of the run's file: new all the same
+    items = part.next_batch()
+    assert [(key, name) for key, (name, _) in items] == [("k-a", "a"), ("k-b", "b")]
+    wanted = items[0][1][1].for_instance("a", "a")
+    assert (wanted.killed, wanted.account_seq, wanted.run_seq, wanted.by) == (
+        True,
+        1,
+        1,
+        "account",
+    )
+    write_command(pipeline, kill=True, strategy="b")
+    state = part.next_batch()[1][1][1]
+    assert (state.seq, state.shared.seq, state.run.seq) == (1, 1, 1)
+    assert state.for_instance("b", "b").by == ""  # its own switch kills it too: the kill switch

@@ -1,7 +1,7 @@
 """`orderloom kill --account NAME` / `resume --account NAME` end to end: a deployment of account
 `desk` runs in a subprocess; the CLI writes the account's shared control file, every instance
 of the deployment stops sending orders and resumes on the resume. The account file also
-stops the next deployment before its start."""
+stops the next deployment before its start, and stays as it was after that run."""
 
 from __future__ import annotations
 
@@ -112,6 +112,10 @@ def test_an_account_kill_stops_the_next_deployment_before_its_start(tmp_path: Pa
     assert _rows(
         env, sink, "SELECT strategy, ts_ns, action FROM risk_events WHERE run_id = 'k' ORDER BY 1"
     ) == [["fast", "0", "kill"], ["slow", "0", "kill"]]
+    # the kill switch is persisted: the run neither consumed nor changed it
+    state = read_state(account_file)
+    assert (state.seq, state.account.killed, state.account.flatten) == (1, True, True)
+    assert not (account_file.parent.parent / "runs").exists()
 
 
 def test_a_pipeline_of_another_account_is_refused(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The account monitor in a real dataflow: two instances on one account, each alone under the
 account's max_loss, their sum over it. The monitor trips at a grid time computed from the tape
-by hand, writes the kill into the account's control file, and both instances stop sending
-orders once their control input delivers it; the kill survives into the next run."""
+by hand, writes the kill into the run's own account file, and both instances stop sending
+orders once their control input delivers it. The trip is a simulated breach: it never touches
+the account's shared file, and the next run of the account starts free; a manual
+`kill --account` (the shared file) does survive into the next run."""
 
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ from bytewax.testing import cluster_main, run_main
 from orderloom.dsl.compiler import compile_text
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.build import build_dataflow
-from orderloom.runtime.control_state import account_control_path, read_state, write_command
+from orderloom.runtime.control_state import (
+    account_control_path,
+    monitor_control_path,
+    read_state,
+    run_control_path,
+    write_command,
+)
 from orderloom.runtime.events import MarketBatch
 
 SECOND = 1_000_000_000
@@ -108,6 +116,9 @@ def _expected_trip() -> tuple[int, float]:
 def test_the_sum_of_two_instances_trips_the_account_and_stops_both(tmp_path: Path) -> None:
     plan = _plan(tmp_path)
     control = tmp_path / "control" / "account-flow.json"
+    account_file = account_control_path("desk", control.parent)
+    write_command(account_file, kill=False)  # the shared file: command 1, nothing killed
+    shared_before = account_file.read_bytes()
     rows = _run(plan, control, "r1").rows
     trip_ts, trip_loss = _expected_trip()
     assert trip_ts == T0 + 120 * SECOND and trip_loss == 12.0  # the hand figure: 2 × 6
@@ -123,23 +134,70 @@ def test_the_sum_of_two_instances_trips_the_account_and_stops_both(tmp_path: Pat
         new_ts = _new_order_times(rows["orders"], name)
         assert new_ts and max(new_ts) <= kill_ts, f"{name} sent orders after its kill"
         assert len(new_ts) < POST // 2  # not killed, it would send one per post-phase event
-    account_file = account_control_path("desk", control.parent)
-    state = read_state(account_file)
-    assert state.account.killed and state.account.by == "account"
+    # The trip went to r1's own file, which is gone with the run; the shared file (a
+    # resume written before the run) is untouched.
+    assert f"command 1 in {run_control_path('r1', 'desk', control.parent)}" in trips[0][9]
+    assert account_file.read_bytes() == shared_before
+    assert not run_control_path("r1", "desk", control.parent).exists()
+    assert not (control.parent / "runs").exists()
 
-    # The kill is persisted: the next run starts killed and sends nothing ...
-    rows = _run(plan, control, "r2").rows
-    assert _new_order_times(rows.get("orders", []), "a") == []
-    assert sorted((r[3], r[5], r[2]) for r in rows["risk_events"] if r[8] == "kill") == [
-        ("a", "account", 0),
-        ("b", "account", 0),
-    ]
-    # ... until `resume --account desk`; with the kill lifted it trips again, at the same
-    # event time, on two workers as on one.
+    # The next run of the account is not killed by r1's simulated breach: it trades from
+    # its start and trips again at the same event time, on two workers as on one.
+    rows = _run(plan, control, "r2", workers=2).rows
+    _assert_killed_by_the_trip(rows, trip_ts)
+    assert account_file.read_bytes() == shared_before
+
+
+def test_a_manual_account_kill_persists_across_runs(tmp_path: Path) -> None:
+    """`kill --account desk` (the shared file) stops every later run before its start, a
+    monitor trip or not; `resume --account desk` frees the next one."""
+    plan = _plan(tmp_path)
+    control = tmp_path / "control" / "account-flow.json"
+    account_file = account_control_path("desk", control.parent)
+    write_command(account_file, kill=True)
+    for run_id in ("k1", "k2"):
+        rows = _run(plan, control, run_id).rows
+        assert _new_order_times(rows.get("orders", []), "a") == []
+        assert _kills(rows) == [("a", 0), ("b", 0)]  # killed before the first event
+        assert [r for r in rows["risk_events"] if r[3] == "account:desk"] == []
+        state = read_state(account_file)
+        assert (state.seq, state.account.killed, state.account.by) == (1, True, "")
     write_command(account_file, kill=False)
-    rows = _run(plan, control, "r3", workers=2).rows
+    rows = _run(plan, control, "k3").rows
+    _assert_killed_by_the_trip(rows, _expected_trip()[0])
+    assert read_state(account_file).seq == 2  # the monitor never wrote the shared file
+
+
+def test_an_interrupted_runs_file_does_not_kill_a_run_of_the_same_id(tmp_path: Path) -> None:
+    """A run killed by its monitor and then interrupted leaves its own file behind; building
+    a run under the same id removes it first, so that run starts free (and another run id
+    never polls it at all)."""
+    plan = _plan(tmp_path)
+    control = tmp_path / "control" / "account-flow.json"
+    stale = monitor_control_path(plan, "again", "backtest", control.parent)
+    assert stale == control.parent / "runs" / "again" / "accounts" / "desk.json"
+    write_command(stale, kill=True)
+    rows = _run(plan, control, "again").rows
+    _assert_killed_by_the_trip(rows, _expected_trip()[0])
+    assert not stale.exists()
+
+
+def _kills(rows: dict[str, list[tuple[Any, ...]]]) -> list[tuple[str, int]]:
+    """(instance, event time) of each instance's kill row, sorted."""
+    events = rows.get("risk_events", [])
+    return sorted((r[3], r[2]) for r in events if r[8] == "kill" and r[3] in ("a", "b"))
+
+
+def _assert_killed_by_the_trip(rows: dict[str, list[tuple[Any, ...]]], trip_ts: int) -> None:
+    """The run traded from its start, its monitor tripped at `trip_ts` and each instance
+    was killed once, by this run's own trip, at or after it (its next control poll)."""
     trips = [(r[2], r[5]) for r in rows["risk_events"] if r[3] == "account:desk"]
     assert trips == [(trip_ts, "account_loss")]
+    kills = _kills(rows)
+    assert [name for name, _ in kills] == ["a", "b"]
+    assert all(ts >= trip_ts for _, ts in kills), kills
+    for name in ("a", "b"):
+        assert min(_new_order_times(rows["orders"], name)) < trip_ts  # not killed at its start
 
 
 def _new_order_times(orders: list[tuple[Any, ...]], name: str) -> list[int]:

@@ -118,6 +118,6 @@ def test_unknown_synthetic_model(kit: Any) -> None:
     err = raised(kit.synthetic(model="heston", s0=-1.0))
     assert err.feed == "gbm"
     assert err.reason == (
-        "unknown model 'heston'; use `model: gbm` or `model: brownian`; "
+        "unknown model 'heston'; use `model: gbm`, `model: jump_diffusion` or `model: brownian`; "
         "s0 must be positive, got -1.0"
     )
