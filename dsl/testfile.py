@@ -30,6 +30,7 @@ TEST_SUFFIX = "_test.yaml"
 ORDER_FIELDS: dict[str, Any] = {
     "strategy": "word",
     "instrument": "word",
+    "venue": "word",
     "side": ("buy", "sell"),
     "type": ("market", "limit"),
     "qty": "number",
@@ -43,6 +44,7 @@ ORDER_FIELDS: dict[str, Any] = {
 FILL_FIELDS: dict[str, Any] = {
     "strategy": "word",
     "instrument": "word",
+    "venue": "word",
     "side": ("buy", "sell"),
     "qty": "number",
     "price": "number",

@@ -161,6 +161,7 @@ def _orders(rows: list[tuple], start_ns: int) -> tuple[Row, ...]:
             order = orders[r["order_id"]] = {
                 "strategy": r["strategy"],
                 "instrument": r["instrument"],
+                "venue": r["venue"],
                 "side": "buy" if r["side"] > 0 else "sell",
                 "type": r["order_type"],
                 "qty": float(r["qty"]),
@@ -179,6 +180,7 @@ def _fill(r: Row, start_ns: int) -> Row:
     return {
         "strategy": r["strategy"],
         "instrument": r["instrument"],
+        "venue": r["venue"],
         "side": "buy" if r["side"] > 0 else "sell",
         "qty": float(r["qty"]),
         "price": float(r["price"]),

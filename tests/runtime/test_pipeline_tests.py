@@ -72,13 +72,13 @@ def test_wrong_expectations_fail_with_place_and_expected_received(tmp_path: Path
         f"{path}:15:11: orders",
         "  expected: an order matching {side: buy}",
         "  received: none among 1 order:",
-        "    {strategy: sell_eth, instrument: ETH/USDT@sim, side: sell, type: limit, qty: 1, "
-        "price: 2298.85, status: filled, filled_qty: 1, avg_price: 2302, at: 1m}",
+        "    {strategy: sell_eth, instrument: ETH/USDT@sim, venue: sim, side: sell, type: limit, "
+        "qty: 1, price: 2298.85, status: filled, filled_qty: 1, avg_price: 2302, at: 1m}",
         f"{path}:16:14: fills",
         "  expected: 2 fills",
         "  received: 1 fill:",
-        "    {strategy: sell_eth, instrument: ETH/USDT@sim, side: sell, qty: 1, price: 2302, "
-        "fee: 1.151, liquidity: taker, at: 61s}",
+        "    {strategy: sell_eth, instrument: ETH/USDT@sim, venue: sim, side: sell, qty: 1, "
+        "price: 2302, fee: 1.151, liquidity: taker, at: 61s}",
         f"{path}:17:19: positions",
         "  expected: position ETH/USDT@sim = -2",
         "  received: position ETH/USDT@sim = -1",
