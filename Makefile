@@ -44,6 +44,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/backtest_throughput.py
+	$(BIN)/python bench/l2_book_replay.py
+	$(BIN)/python bench/bars.py
+	$(BIN)/python bench/risk_checks.py
+	$(BIN)/python bench/kill_switch_latency.py
 
 docs: $(STAMP)
 	$(BIN)/python -m orderloom.dsl.docgen
