@@ -36,7 +36,7 @@ from orderloom.dsl.plan import (
 from orderloom.dsl.resolve import DefaultRoute, default_route, route, subscribed_feeds
 from orderloom.dsl.risk_budgets import resolve
 from orderloom.dsl.risk_scopes import Declared, StrategyNames, read_declaration
-from orderloom.dsl.routing import apply_routing, compile_routing
+from orderloom.dsl.routing import apply_routing, compile_routing, reachable_venues
 from orderloom.dsl.signals import compile_signals
 from orderloom.dsl.validate import Checked
 
@@ -75,6 +75,7 @@ class Assembler:
         strategies, routed = apply_routing(
             section, strategies, explicit, instruments, feeds, self.diags
         )
+        reach = reachable_venues(strategies, routed, instruments, set(names.venues))
         return Plan(
             name=self.text("name"),
             description=self.text("description"),
@@ -84,7 +85,7 @@ class Assembler:
             feeds=tuple(feeds),
             signals=tuple(signals),
             strategies=tuple(strategies),
-            risk=self.risk(instruments, strategies, feeds),
+            risk=self.risk(instruments, strategies, feeds, reach),
             routing=routed if section.active else _plain_routing(default, key),
             sinks=tuple(self.sinks()),
             account=account_name(self.doc),
@@ -222,7 +223,11 @@ class Assembler:
                     ctx.typed(value, None)
 
     def risk(
-        self, instruments: list[Instrument], strategies: list[Strategy], feeds: list[Feed]
+        self,
+        instruments: list[Instrument],
+        strategies: list[Strategy],
+        feeds: list[Feed],
+        reach: dict[str, tuple[str, ...]],
     ) -> RiskLimits:
         """Every check under `risk:`, split into per-instance budgets (see risk_budgets)."""
         node = self.doc.get("risk")
@@ -262,7 +267,7 @@ class Assembler:
                 declared.append(declaration)
         by_id = {i.id: i for i in instruments}
         written = set(self.section("strategies").keys())
-        instances = resolve(declared, strategies, by_id, written, self.diags)
+        instances = resolve(declared, strategies, by_id, written, self.diags, reach)
         self.check_quotes(instances, strategies, feeds)
         return RiskLimits(**shorthand, span=key.span, instances=instances, account=tuple(account))
 

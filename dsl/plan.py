@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -107,14 +108,17 @@ class RiskScope:
         ]
         return ", ".join(parts) or "account"
 
-    def matches(self, strategy: Strategy) -> bool:
+    def matches(self, strategy: Strategy, reach: Sequence[str] | None = None) -> bool:
+        """Whether the instance is in scope; `reach` lists the venues its orders may reach
+        (its own and, when routed, every route's; default: its own venue only)."""
+        venues = self.venues
         return (
             (
                 not self.strategies
                 or strategy.name in self.strategies
                 or strategy.template in self.strategies
             )
-            and (not self.venues or strategy.venue in self.venues)
+            and (not venues or any(v in venues for v in reach or (strategy.venue,)))
             and (not self.instruments or any(i in self.instruments for i in strategy.instruments))
         )
 
@@ -232,6 +236,11 @@ class Plan:
     def venue(self, name: str) -> Venue:
         return next(v for v in self.venues if v.name == name)
 
+    def slot_venues(self, strategy: Strategy) -> tuple[str, ...]:
+        """The venue each of the instance's instrument slots sends its orders to."""
+        instruments = [self.instrument(i) for i in strategy.instruments]
+        return slot_venues(strategy, instruments, {v.name for v in self.venues})
+
     def feeds_for(self, instrument_id: str) -> tuple[Feed, ...]:
         return tuple(f for f in self.feeds if f.instrument == instrument_id)
 
@@ -327,3 +336,15 @@ def _decode_plan(data: dict[str, Any]) -> Plan:
     if not isinstance(plan, Plan):
         raise TypeError("not a Plan document")
     return plan
+
+
+def slot_venues(
+    strategy: Strategy, instruments: Sequence[Instrument], declared: Collection[str]
+) -> tuple[str, ...]:
+    """Where each slot's orders go: the traded instrument (slot 0) to the instance's venue;
+    another instrument to its own venue (`symbol@venue`) when that venue is declared, so one
+    instance can trade the same asset on several venues; else the instance's venue."""
+    return tuple(
+        strategy.venue if k == 0 or i.venue not in declared else i.venue
+        for k, i in enumerate(instruments)
+    )

@@ -8,7 +8,7 @@ takes its own. `per_instance: true` gives each instance the whole limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from orderloom.dsl import codes
 from orderloom.dsl.diagnostics import Diagnostics
@@ -24,14 +24,17 @@ def resolve(
     instruments: dict[str, Instrument],
     declared_strategies: set[str],
     diags: Diagnostics,
+    reach: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[InstanceRisk, ...]:
     """Every compiled instance's checks, in declaration order. `declared_strategies` holds
     the instances written in the pipeline, compiled or not: a scope that matches only ones
-    that failed to compile is not reported again."""
+    that failed to compile is not reported again. `reach` gives the venues a routed
+    instance's orders may reach (routing.reachable_venues): a venue scope takes in every
+    instance that may send there, and splits its budget among them."""
     checks: dict[str, list[RiskCheck]] = {s.name: [] for s in strategies}
     some_failed = bool(declared_strategies - set(checks))
     for d in declared:
-        covered = _covered(d, strategies, instruments)
+        covered = _covered(d, strategies, instruments, reach or {})
         if not covered:
             if d.scope_span is not None and not some_failed:
                 diags.error(
@@ -74,13 +77,16 @@ def resolve(
 
 
 def _covered(
-    d: Declared, strategies: Sequence[Strategy], instruments: dict[str, Instrument]
+    d: Declared,
+    strategies: Sequence[Strategy],
+    instruments: dict[str, Instrument],
+    reach: Mapping[str, Sequence[str]],
 ) -> list[tuple[Strategy, tuple[str, ...]]]:
     """Matched instances with the instruments the check covers (() = all of them)."""
     applies = getattr(d.params, "applies_to", None)
     out: list[tuple[Strategy, tuple[str, ...]]] = []
     for strategy in strategies:
-        if not d.scope.matches(strategy):
+        if not d.scope.matches(strategy, reach.get(strategy.name)):
             continue
         if not d.scope.instruments and applies is None:
             out.append((strategy, ()))

@@ -9,6 +9,7 @@ to, so the engine runs a simulated venue and a book for each of them.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from orderloom.dsl import codes, registry
@@ -17,7 +18,15 @@ from orderloom.dsl.diagnostics import Diagnostics, did_you_mean
 from orderloom.dsl.errors import NO_SPAN, Span
 from orderloom.dsl.expr import ExprError
 from orderloom.dsl.nodes import Mapping, Node, Scalar, Sequence, to_python
-from orderloom.dsl.plan import Feed, Instrument, Router, RouteRule, Routing, Strategy
+from orderloom.dsl.plan import (
+    Feed,
+    Instrument,
+    Router,
+    RouteRule,
+    Routing,
+    Strategy,
+    slot_venues,
+)
 from orderloom.dsl.routing_expr import compile_condition
 from orderloom.dsl.schema import component_validator
 
@@ -163,6 +172,28 @@ def route_venues(routing: Routing) -> list[str]:
     for rule in routing.rules:
         add(rule.route)
     add(routing.default)
+    return out
+
+
+def reachable_venues(
+    strategies: Iterable[Strategy],
+    routing: Routing,
+    instruments: Iterable[Instrument] = (),
+    declared: Collection[str] = (),
+) -> dict[str, tuple[str, ...]]:
+    """The venues each instance's orders may reach, for instances that reach more than their
+    own: a routed one, its own venue then every venue a rule, the default or a router may
+    send to; one trading instruments on several venues (cross-venue arbitrage), every slot's
+    venue (Plan.slot_venues). Instances left out reach their own venue only."""
+    routed = set(routing.strategies)
+    targets = route_venues(routing) if routed else ()
+    by_id = {i.id: i for i in instruments}
+    out: dict[str, tuple[str, ...]] = {}
+    for s in strategies:
+        slots = slot_venues(s, [by_id[i] for i in s.instruments if i in by_id], declared)
+        reach = (s.venue, *slots, *(targets if s.name in routed else ()))
+        if s.name in routed or len(set(reach)) > 1:
+            out[s.name] = tuple(dict.fromkeys(reach))
     return out
 
 

@@ -98,7 +98,7 @@ class StrategyEngine:
         ids = [i.id for i in instruments]
         lots = tuple(LotSpec(i.lot_size, i.tick_size) for i in instruments)
         feeds = [f for f in plan.feeds if f.instrument in ids]
-        slot_venues = _slot_venues(plan, node.venue, instruments)
+        slot_venues = [plan.venue(name) for name in plan.slot_venues(node)]
         for venue in slot_venues:
             if not isinstance(venue.params, SimulatedVenueParams):
                 raise ValueError(
@@ -534,17 +534,6 @@ class StrategyEngine:
                 out.append((table, rows.copy()))
                 rows.clear()
         return out
-
-
-def _slot_venues(plan: Plan, default: str, instruments: Sequence[Any]) -> list[Any]:
-    """Where each slot's orders go: the traded instrument (slot 0) to the instance's venue;
-    another instrument to its own venue (`symbol@venue`) when the plan declares that venue,
-    so one instance can trade the same asset on several venues."""
-    names = {v.name for v in plan.venues}
-    return [
-        plan.venue(default if k == 0 or inst.venue not in names else inst.venue)
-        for k, inst in enumerate(instruments)
-    ]
 
 
 def _skip_market(ctx: Any, slot: int) -> None:

@@ -7,6 +7,10 @@ keeps the strategy's order as the parent (its `orders` rows aggregate the childr
 risk saw its quantity once) and sends children `<parent>-c1`, `-c2`… that have `orders` rows
 of their own. The router sits between the venues and the engine context, so a child's fills
 reach the strategy as fills of the parent, with the child's venue in the `fills` row.
+
+Venue-scoped risk checks (runtime/risk/chain.py `RiskChain.venue`) run here, on each child or
+single-venue order against the venue it goes to; a refused child is rejected like one the
+venue refused, so the rest of its parent is cancelled.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from orderloom.dsl.plan import Plan, Routing
 from orderloom.dsl.plan import Strategy as StrategyNode
 from orderloom.dsl.routing_expr import compile_condition
 from orderloom.runtime.engine.oms import NEW, Oms, Order
+from orderloom.runtime.risk.chain import RiskChain, RiskViolation
 from orderloom.runtime.routing.legs import Allocation, Leg, Levels, SmartRouter, average_price
 from orderloom.runtime.venues.reports import Liquidity
 
@@ -117,6 +122,7 @@ class OrderRouter:
         self.parent_of: dict[Order, _Parent] = {}  # child -> its parent
         self.split: dict[Order, _Parent] = {}  # parent -> its record, while open
         self.rows: list[tuple] = []
+        self.venue_risk: RiskChain | None = ctx.risk.venue  # None: nothing to check per venue
         for venue in {id(v): v for v in ctx.venues}.values():
             venue.reports = self  # children's reports pass through here
 
@@ -126,8 +132,9 @@ class OrderRouter:
         """Submit a risk-checked order: to one venue, or as child orders across several."""
         ctx = self.ctx
         if order.slot != 0:  # another instrument of the strategy: its own venue
-            ctx.oms.submit(order, now)
-            ctx.venues[order.slot].submit(order, now)
+            if self.venue_risk is None or self._venue_passes(order, now):
+                ctx.oms.submit(order, now)
+                ctx.venues[order.slot].submit(order, now)
             return
         facts = self.facts
         facts.side = order.side
@@ -156,8 +163,9 @@ class OrderRouter:
         if len(allocations) == 1:
             only = allocations[0]
             order.slot = legs[only.leg].slot
-            ctx.oms.submit(order, now)
-            ctx.venues[order.slot].submit(order, now)
+            if self.venue_risk is None or self._venue_passes(order, now):
+                ctx.oms.submit(order, now)
+                ctx.venues[order.slot].submit(order, now)
             children = [(order.order_id, legs[only.leg].venue, order.qty, only.price)]
         else:
             children = self._split(order, now, legs, allocations)
@@ -197,9 +205,37 @@ class OrderRouter:
             self.parent_of[child] = record
             self.children.submit(child, now)
             out.append((child.order_id, leg.venue, child.qty, allocation.price))
+        venue_risk = self.venue_risk
+        if venue_risk is not None:
+            ctx.requested_qty = None  # a child's quantity is the router's, in whole lots
         for child in record.children:
+            if venue_risk is not None:
+                violation = venue_risk.check(child, ctx)
+                if violation is not None:
+                    # Refused before it left: the venue's rejection path, so the parent
+                    # settles (and its rest is cancelled) once its other children are done.
+                    ctx._risk_event(f"{child.order_id}-{violation.check}", now, child, violation)
+                    self.on_rejected(child, now, violation.message)
+                    continue
+                for hook in venue_risk.sent_hooks:
+                    hook(child, ctx)
             ctx.venues[child.slot].submit(child, now)
         return out
+
+    def _venue_passes(self, order: Order, now: int) -> bool:
+        """Run the venue-scoped checks on an order going whole to one venue; a refused one is
+        rejected to the strategy with the check's reason."""
+        venue_risk = self.venue_risk
+        assert venue_risk is not None
+        violation: RiskViolation | None = venue_risk.check(order, self.ctx)
+        if violation is None:
+            for hook in venue_risk.sent_hooks:
+                hook(order, self.ctx)
+            return True
+        ctx = self.ctx
+        ctx._risk_event(f"{order.order_id}-{violation.check}", now, order, violation)
+        ctx.on_rejected(order, now, violation.message)
+        return False
 
     def _decision(
         self,
