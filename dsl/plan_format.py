@@ -1,5 +1,6 @@
 """A Plan printed for people (`text`), for programs (`json`) or as a Graphviz graph (`dot`:
-feeds -> strategies -> risk -> venues -> sinks), as `orderloom plan` shows it."""
+feeds -> strategies -> risk -> venues -> sinks), as `orderloom plan` shows it; feed lines
+name the time bars a feed builds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from orderloom.dsl.kinds.risk_account import LIMIT_KEYS, AccountLimitParams
-from orderloom.dsl.plan import Expr, Plan
+from orderloom.dsl.plan import Expr, Feed, Plan
 
 Format = Literal["text", "json", "dot"]
 
@@ -117,7 +118,10 @@ def _text(plan: Plan) -> str:
     section("venues", [(v.name, f"{v.kind} {_params(v.params)}") for v in plan.venues])
     section(
         "feeds",
-        [(f.name, f"{f.kind} {f.schema} {f.instrument} {_params(f.params)}") for f in plan.feeds],
+        [
+            (f.name, f"{f.kind} {f.schema} {f.instrument} {_params(f.params)}{_bars(f, ' ')}")
+            for f in plan.feeds
+        ],
     )
     section("signals", [(s.name, f"{s.expr.type} `{s.expr.source}`") for s in plan.signals])
     section(
@@ -134,6 +138,14 @@ def _text(plan: Plan) -> str:
         [(s.name, f"{s.kind} {s.url or 'embedded'} database={s.database}") for s in plan.sinks],
     )
     return "\n".join(lines)
+
+
+def _bars(feed: Feed, before: str) -> str:
+    """The time bars a feed builds (`bars=1m,5m wait=2s`), after `before`; "" without."""
+    if not feed.bars_ns:
+        return ""
+    text = f"{before}bars={','.join(duration(ns) for ns in feed.bars_ns)}"
+    return text + (f" wait={duration(feed.bars_wait_ns)}" if feed.bars_wait_ns else "")
 
 
 def _risk_rows(plan: Plan, instances: bool = True) -> list[tuple[str, str]]:
@@ -186,7 +198,8 @@ def _dot(plan: Plan) -> str:
         out.append(f"  {_quote(a)} -> {_quote(b)};")
 
     for f in plan.feeds:
-        node(f"feed:{f.name}", f"{f.name}\n{f.kind} {f.schema}\n{f.instrument}", "cylinder")
+        label = f"{f.name}\n{f.kind} {f.schema}\n{f.instrument}{_bars(f, chr(10))}"
+        node(f"feed:{f.name}", label, "cylinder")
     for s in plan.strategies:
         node(f"strategy:{s.name}", f"{s.name}\n{s.kind}", "box")
     risk_rows = _risk_rows(plan, instances=False)

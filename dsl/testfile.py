@@ -1,10 +1,11 @@
 """Pipeline test files (`mm_test.yaml` beside `mm.yaml`): loaded with source positions and
 checked like a pipeline, into frozen values the test runner (runtime/pipeline_tests.py) plays.
 
-A file holds `tests:`, each a scripted tape of market events per instrument (times relative
-to `start:`), optional `set:` overrides and starting `positions:`, and the orders, fills,
-positions and risk events it must produce (`expect:`). Problems are diagnostics with the
-compiler's codes, so a bad test file reads like a bad pipeline.
+A file holds `tests:`, each a scripted tape of market events per instrument (trades, quotes
+or L2 book snapshots and deltas; times relative to `start:`), optional `set:` overrides and
+starting `positions:`, and the orders, fills, positions, risk events and dead letters it must
+produce (`expect:`). Problems are diagnostics with the compiler's codes, so a bad test file
+reads like a bad pipeline.
 """
 
 from __future__ import annotations
@@ -61,31 +62,51 @@ RISK_FIELDS: dict[str, Any] = {
     "at": "duration",
     "message": "text",
 }
+DEAD_LETTER_FIELDS: dict[str, Any] = {
+    "instrument": "word",
+    "at": "duration",
+    "reason": "text",
+}
 FIELDS: dict[str, dict[str, Any]] = {
     "orders": ORDER_FIELDS,
     "fills": FILL_FIELDS,
     "risk_events": RISK_FIELDS,
+    "dead_letters": DEAD_LETTER_FIELDS,
 }
 EXAMPLES = {
     "orders": "{side: buy, qty: 1, status: filled}",
     "fills": "{side: buy, qty: 1, price: 100}",
     "risk_events": "{check: max_position, action: reject}",
+    "dead_letters": "{at: 3s, reason: sequence gap}",
 }
 TEST_KEYS = ("name", "set", "start", "positions", "tape", "expect")
-EXPECT_KEYS = ("orders", "fills", "positions", "risk_events")
+EXPECT_KEYS = ("orders", "fills", "positions", "risk_events", "dead_letters")
 TRADE_KEYS = ("t", "price", "qty")
 QUOTE_KEYS = ("t", "bid", "ask", "bid_qty", "ask_qty")
+BOOK_ACTIONS = ("book", "delta")  # `book:` is a snapshot, `delta:` changes levels
+BOOK_KEYS = ("t", "seq")
+BOOK_SIDES = (("bids", 1), ("asks", -1))
+EVENT_HINT = (
+    "a trade is {t: 0s, price: 100, qty: 1}; a quote is {t: 0s, bid: 99.9, ask: 100.1}; "
+    "a book snapshot is {t: 0s, book: {bids: [[99.9, 2]], asks: [[100.1, 1]]}}; "
+    "a book delta is {t: 1s, delta: {bids: [[99.9, 0]]}}"
+)
 RUN_KEYS = ("repeat", "every", "step")  # a run of events: `repeat` of them, `every` apart
 DEFAULT_QUOTE_QTY = 1000.0  # displayed size when a scripted quote gives none
 
 
+Level = tuple[int, float, float]  # side (+1 bid, -1 ask), price, qty
+
+
 @dataclass(frozen=True)
 class TapeEvent:
-    """One scripted trade (`price`, `qty`) or quote (`bid`, `ask` and sizes)."""
+    """One scripted trade (`price`, `qty`), quote (`bid`, `ask` and sizes) or L2 book event:
+    a snapshot (`action` "snapshot", `levels` the whole book) or deltas (`action` "delta",
+    one market event per level, in the order written)."""
 
     instrument: str
     ts_ns: int
-    kind: str  # "trade" | "quote"
+    kind: str  # "trade" | "quote" | "book"
     price: float = math.nan
     qty: float = 0.0
     bid: float = math.nan
@@ -93,6 +114,9 @@ class TapeEvent:
     bid_qty: float = 0.0
     ask_qty: float = 0.0
     span: Span = NO_SPAN
+    action: str = ""  # book events: "snapshot" | "delta"
+    levels: tuple[Level, ...] = ()  # book events
+    seq: int | None = None  # book events: an explicit sequence number, else previous + 1
 
 
 @dataclass(frozen=True)
@@ -382,18 +406,34 @@ class _Reader:
             if not isinstance(value, Sequence):
                 self.error(codes.WRONG_TYPE, "an instrument's tape is a list of events", value.span)
                 continue
-            last = {"trade": -1, "quote": -1}
+            last = {"trade": -1, "quote": -1, "book": -1}
+            first: dict[str, Span] = {}  # where the instrument's first quote / book event is
             for item in value.items:
                 run = self.event(key.text, item, start_ns)
-                if run and run[0].ts_ns < last[run[0].kind]:
+                if not run:
+                    continue
+                kind = run[0].kind
+                other = {"quote": "book", "book": "quote"}.get(kind)
+                if other in first:
+                    self.error(
+                        codes.CONFLICTING_KEYS,
+                        f"{key.text} has {_kind_noun(other)} on the tape (first at line "
+                        f"{first[other].line}); {_kind_noun(kind)} cannot be mixed with them",
+                        run[0].span,
+                        "an instrument's book comes from quotes (top of book) or from L2 book "
+                        "events, not both: write the quote as a `delta:` or a `book:` snapshot",
+                    )
+                    continue
+                first.setdefault(kind, run[0].span)
+                if run[0].ts_ns < last[kind]:
+                    what = "book event" if kind == "book" else kind
                     self.error(
                         codes.BAD_VALUE,
-                        f"this {run[0].kind} is earlier than the one before it",
+                        f"this {what} is earlier than the one before it",
                         run[0].span,
                         "a feed moves forward in time: list each instrument's events in order",
                     )
-                if run:
-                    last[run[0].kind] = run[-1].ts_ns
+                last[kind] = run[-1].ts_ns
                 events.extend(run)
         return tuple(events)
 
@@ -403,11 +443,26 @@ class _Reader:
         if not isinstance(node, Mapping):
             self.error(
                 codes.WRONG_TYPE,
-                "a tape event is a trade {t, price, qty} or a quote {t, bid, ask}",
+                "a tape event is a trade {t, price, qty}, a quote {t, bid, ask} or a book "
+                "event {t, book: …} / {t, delta: …}",
                 node.span,
+                EVENT_HINT,
             )
             return []
+        if any(action in node for action in BOOK_ACTIONS):
+            return self.book_event(instrument, node, start_ns)
         is_quote = "bid" in node or "ask" in node
+        for side in ("bid", "ask"):
+            value = node.get(side)
+            if isinstance(value, Sequence | Mapping):  # a level, meant as a book delta
+                self.error(
+                    codes.WRONG_TYPE,
+                    f"`{side}` of a quote is a price; an L2 book level goes in `delta:`",
+                    value.span,
+                    f"a quote is {{t: 1s, bid: 99.9, ask: 100.1}}; a book delta is "
+                    f"{{t: 1s, delta: {{{side}s: [[99.9, 0]]}}}}",
+                )
+                return []
         allowed = QUOTE_KEYS if is_quote else TRADE_KEYS
         self.keys(
             node, (*allowed, *RUN_KEYS), "a scripted quote" if is_quote else "a scripted trade"
@@ -480,6 +535,169 @@ class _Reader:
                     )
                 )
         return events
+
+    def book_event(self, instrument: str, node: Mapping, start_ns: int) -> list[TapeEvent]:
+        """An L2 book snapshot (`book: {bids, asks}`) or deltas (`delta: {bids, asks}`), each
+        side a list of [price, qty] levels; optionally `seq:` and a run (`repeat`, `every`,
+        `step` moving every price)."""
+        written = [action for action in BOOK_ACTIONS if action in node]
+        if len(written) > 1:
+            second = node.key(written[1])
+            assert second is not None
+            self.error(
+                codes.CONFLICTING_KEYS,
+                "a book event is either a snapshot (`book:`) or deltas (`delta:`), not both",
+                second.span,
+                "write them as two events, at the same `t` if need be",
+            )
+            return []
+        action_key = written[0]
+        snapshot = action_key == "book"
+        what = "a book snapshot" if snapshot else "a book delta"
+        self.keys(node, (*BOOK_KEYS, action_key, *RUN_KEYS), what)
+        t = node.get("t")
+        if t is None:
+            self.error(codes.MISSING_KEY, f"{what} lacks `t`", node.span, EVENT_HINT)
+            return []
+        offset = self.duration(t)
+        levels = self.book_levels(node.get(action_key), snapshot)
+        seq: int | None = None
+        seq_node = node.get("seq")
+        if seq_node is not None:
+            seq = self.count(seq_node, "`seq:` is a sequence number, a whole number 0 or more")
+            if seq is None:
+                return []
+        repeat, every_ns, step = self.run(node)
+        if offset is None or levels is None or repeat is None:
+            return []
+        if levels:
+            first = min(price for _, price, _ in levels)
+            lowest = min(first, first + step * (repeat - 1))
+            if lowest <= 0:
+                self.error(
+                    codes.BAD_VALUE,
+                    f"this run's `step` takes a price to {lowest:g}; prices must stay positive",
+                    node.span,
+                )
+                return []
+        events = []
+        for k in range(repeat):
+            move = step * k
+            events.append(
+                TapeEvent(
+                    instrument,
+                    start_ns + offset + k * every_ns,
+                    "book",
+                    span=node.span,
+                    action="snapshot" if snapshot else "delta",
+                    levels=tuple((side, price + move, qty) for side, price, qty in levels),
+                    seq=seq if k == 0 else None,
+                )
+            )
+        return events
+
+    def book_levels(self, node: Node | None, snapshot: bool) -> tuple[Level, ...] | None:
+        """The levels of `book:` / `delta:` (`{bids: [[price, qty], …], asks: …}`) in the
+        order written (each delta is one market event); None when malformed."""
+        key = "book" if snapshot else "delta"
+        example = (
+            "book: {bids: [[99.9, 2], [99.8, 5]], asks: [[100.1, 1]]}"
+            if snapshot
+            else "delta: {bids: [[99.9, 0]], asks: [[100.2, 4]]}"
+        )
+        if not isinstance(node, Mapping):
+            self.error(
+                codes.WRONG_TYPE,
+                f"`{key}:` maps `bids` and `asks` to lists of [price, qty] levels",
+                node.span if node is not None else Span(self.source, 0, 0),
+                f"e.g. {example}",
+            )
+            return None
+        self.keys(node, tuple(name for name, _ in BOOK_SIDES), f"`{key}:`")
+        levels: list[Level] = []
+        ok = True
+        sides = dict(BOOK_SIDES)
+        for name_node, side_node in node.items:
+            name = name_node.text
+            side = sides.get(name)
+            if side is None:
+                continue
+            seen: dict[float, Span] = {}
+            read = self.side_levels(name, side_node, example)
+            if read is None:
+                ok = False
+                continue
+            for (price, qty), span in read:
+                if snapshot and qty <= 0:
+                    self.error(
+                        codes.BAD_VALUE,
+                        f"a snapshot level's qty must be positive, found {qty:g}",
+                        span,
+                        "leave the level out: a snapshot lists only the levels that exist",
+                    )
+                    ok = False
+                elif price in seen:
+                    self.error(
+                        codes.BAD_VALUE,
+                        f"price {price:g} appears twice in `{name}` "
+                        f"(first at {seen[price].line}:{seen[price].col})",
+                        span,
+                    )
+                    ok = False
+                seen.setdefault(price, span)
+                levels.append((side, price, qty))
+        if ok and not snapshot and not levels:
+            self.error(
+                codes.MISSING_KEY,
+                "a book delta changes at least one level",
+                node.span,
+                f"e.g. {example}",
+            )
+            ok = False
+        return tuple(levels) if ok else None
+
+    def side_levels(
+        self, name: str, node: Node, example: str
+    ) -> list[tuple[tuple[float, float], Span]] | None:
+        """`[[price, qty], …]` of one side, with each level's place."""
+        if not isinstance(node, Sequence) or any(
+            not isinstance(item, Sequence) for item in node.items
+        ):
+            self.error(
+                codes.WRONG_TYPE,
+                f"`{name}` is a list of [price, qty] levels",
+                node.span,
+                f"e.g. {example} (one level is [[99.9, 2]])",
+            )
+            return None
+        out = []
+        ok = True
+        for item in node.items:
+            assert isinstance(item, Sequence)
+            if len(item.items) != 2:
+                self.error(
+                    codes.WRONG_TYPE,
+                    f"a level is [price, qty], found {len(item.items)} values",
+                    item.span,
+                )
+                ok = False
+                continue
+            price_node, qty_node = item.items
+            price = self.number(price_node, "a level's price")
+            qty = self.number(qty_node, "a level's qty")
+            if price is None or qty is None:
+                ok = False
+                continue
+            if not price > 0 or not math.isfinite(price):
+                self.error(codes.BAD_VALUE, "a level's price must be positive", price_node.span)
+                ok = False
+                continue
+            if not qty >= 0 or not math.isfinite(qty):
+                self.error(codes.BAD_VALUE, "a level's qty must be 0 or more", qty_node.span)
+                ok = False
+                continue
+            out.append(((price, qty), item.span))
+        return out if ok else None
 
     def run(self, node: Mapping) -> tuple[int | None, int, float]:
         """`repeat`, `every` (ns) and `step` of a run of events; repeat None when invalid."""
@@ -586,7 +804,9 @@ class _Reader:
             out.append(Expectation(table, tuple(values), count, item.span))
         return out
 
-    def count(self, node: Node | None) -> int | None:
+    def count(
+        self, node: Node | None, message: str = "`count:` is a whole number of rows, 0 or more"
+    ) -> int | None:
         if (
             isinstance(node, Scalar)
             and isinstance(node.value, int)
@@ -595,7 +815,7 @@ class _Reader:
         ):
             return node.value
         span = node.span if node is not None else Span(self.source, 0, 0)
-        self.error(codes.WRONG_TYPE, "`count:` is a whole number of rows, 0 or more", span)
+        self.error(codes.WRONG_TYPE, message, span)
         return None
 
     def field(self, how: Any, key: str, value: Node) -> Any:
@@ -620,6 +840,10 @@ class _Reader:
 def _through(first: Span, last: Span) -> Span:
     """From the start of `first` to the end of `last` (a `key: value` entry)."""
     return Span(first.file, first.line, first.col, last.end_line, last.end_col)
+
+
+def _kind_noun(kind: str | None) -> str:
+    return "L2 book events" if kind == "book" else "quotes"
 
 
 def _text(node: Node) -> str:

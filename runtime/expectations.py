@@ -1,6 +1,7 @@
-"""What a pipeline test run produced (orders as their final state, fills, risk events, final
-positions) and its comparison with the test's expectations, as readable failures:
-the expectation's place, then `expected …` and `received …` in the test file's own syntax.
+"""What a pipeline test run produced (orders as their final state, fills, risk events, dead
+letters of the tape's book events, final positions) and its comparison with the test's
+expectations, as readable failures: the expectation's place, then `expected …` and
+`received …` in the test file's own syntax.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Outcome:
     fills: tuple[Row, ...]
     risk_events: tuple[Row, ...]
     positions: Mapping[str, float]  # final, per instrument, summed over instances
+    dead_letters: tuple[Row, ...] = ()  # refused book events; `span`: their place on the tape
 
     def rows(self, table: str) -> tuple[Row, ...]:
         rows: tuple[Row, ...] = getattr(self, table)
@@ -47,23 +49,52 @@ class Failure:
 
 
 def outcome_from_rows(
-    rows: Mapping[str, list[tuple]], positions: Mapping[str, float], start_ns: int
+    rows: Mapping[str, list[tuple]],
+    positions: Mapping[str, float],
+    start_ns: int,
+    dead_letters: list[Row] | None = None,
 ) -> Outcome:
+    """`dead_letters`: {instrument, ts_ns, reason, span} per refused tape record."""
     return Outcome(
         _orders(rows.get("orders", []), start_ns),
         tuple(_fill(r, start_ns) for r in _dicts("fills", rows)),
         tuple(_risk_event(r, start_ns) for r in _dicts("risk_events", rows)),
         dict(positions),
+        tuple(
+            {
+                "instrument": r["instrument"],
+                "at": r["ts_ns"] - start_ns,
+                "reason": r["reason"],
+                "span": r.get("span"),
+            }
+            for r in dead_letters or ()
+        ),
     )
 
 
 def check(test: PipelineTest, outcome: Outcome) -> list[Failure]:
-    """Every expectation of `test` that `outcome` does not meet."""
+    """Every expectation of `test` that `outcome` does not meet; dead letters the test does
+    not expect fail it too (at the first refused event), so no tape event is lost unseen."""
     failures = []
     for expectation in test.expectations:
         failure = _check_one(expectation, outcome)
         if failure is not None:
             failures.append(failure)
+    letters = outcome.dead_letters
+    if letters and not any(e.table == "dead_letters" for e in test.expectations):
+        place = next((r["span"] for r in letters if r.get("span") is not None), test.span)
+        shown = [_flow(r, "dead_letters") for r in letters[:MAX_ROWS_SHOWN]]
+        if len(letters) > MAX_ROWS_SHOWN:
+            shown.append(f"… and {len(letters) - MAX_ROWS_SHOWN} more")
+        failures.append(
+            Failure(
+                place,
+                "dead_letters",
+                "no dead letters (list them under `expect: dead_letters:` if the tape means "
+                "to send refused book events)",
+                (_amount(len(letters), "dead letter", "dead letters") + ":", *shown),
+            )
+        )
     return failures
 
 

@@ -1,7 +1,9 @@
 """Runs pipeline test files (`orderloom test`): each test compiles the pipeline with its
 `set:` overrides, replaces the feeds by its scripted tape, drives every strategy engine in
 this process (the same per-instance step the dataflow runs, as research replications do) and
-compares the orders, fills, positions and risk events with what the test expects.
+compares the orders, fills, positions and risk events with what the test expects. Book
+events pass the replay feeds' sanity stage (runtime/feeds/book_sanity.py) first, so what it
+refuses becomes dead letters, as in a backtest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from orderloom.dsl import codes
 from orderloom.dsl.compiler import compile_file
@@ -28,8 +31,11 @@ from orderloom.dsl.testfile import (
     load_test_file,
 )
 from orderloom.runtime.engine.instance import StrategyEngine
-from orderloom.runtime.events import MarketBatch, QuoteBatch, TradeBatch
+from orderloom.runtime.events import BookBatch, DeadLetter, MarketBatch, QuoteBatch, TradeBatch
 from orderloom.runtime.expectations import Failure, Outcome, check, outcome_from_rows
+from orderloom.runtime.feeds.book_sanity import BookSanity
+from orderloom.runtime.feeds.fields import ParsedColumn
+from orderloom.runtime.feeds.sanity import ParsedRows
 
 RUN_ID = "test"
 
@@ -179,26 +185,41 @@ def check_references(plan: Plan, test: PipelineTest) -> None:
 
 
 def tape_plan(plan: Plan, test: PipelineTest) -> Plan:
-    """The plan with its feeds replaced by one trades and/or one quotes feed per instrument
-    on the tape."""
+    """The plan with its feeds replaced by one trades feed and one quotes or book feed per
+    instrument on the tape."""
     feeds = {
-        (e.instrument, e.kind): Feed(
-            _feed_name(e), "tape", e.instrument, "trades" if e.kind == "trade" else "quotes", None
-        )
+        (e.instrument, e.kind): Feed(_feed_name(e), "tape", e.instrument, _SCHEMAS[e.kind], None)
         for e in test.tape
     }
     return replace(plan, feeds=tuple(feeds.values()))
 
 
-def tape_batches(test: PipelineTest) -> list[MarketBatch]:
+@dataclass(frozen=True)
+class TapeFeeds:
+    """The tape as market batches, with the dead letters the sanity stage wrote for its book
+    events and, per book feed, the place in the test file of each feed offset."""
+
+    batches: list[MarketBatch]
+    dead_letters: list[DeadLetter]
+    book_spans: dict[str, list[Span]]
+
+
+def tape_feeds(test: PipelineTest) -> TapeFeeds:
     by_feed: dict[str, list[TapeEvent]] = {}
     for event in test.tape:
         by_feed.setdefault(_feed_name(event), []).append(event)
     batches: list[MarketBatch] = []
+    dead: list[DeadLetter] = []
+    spans: dict[str, list[Span]] = {}
     for feed, events in by_feed.items():
         ts = np.asarray([e.ts_ns for e in events], dtype=np.int64)
         instrument = events[0].instrument
-        if events[0].kind == "trade":
+        if events[0].kind == "book":
+            batch, refused, spans[feed] = _book_feed(feed, instrument, events)
+            if batch is not None:
+                batches.append(batch)
+            dead.extend(refused)
+        elif events[0].kind == "trade":
             batches.append(
                 TradeBatch(
                     feed,
@@ -223,25 +244,124 @@ def tape_batches(test: PipelineTest) -> list[MarketBatch]:
                     np.asarray([e.ask_qty for e in events], dtype=np.float64),
                 )
             )
-    return batches
+    return TapeFeeds(batches, dead, spans)
+
+
+def tape_batches(test: PipelineTest) -> list[MarketBatch]:
+    return tape_feeds(test).batches
+
+
+def _book_feed(
+    feed: str, instrument: str, events: list[TapeEvent]
+) -> tuple[BookBatch | None, list[DeadLetter], list[Span]]:
+    """A book feed's rows as a replay file would hold them (one row per snapshot level, one
+    per delta; seq from the tape unless an event sets it), through the replay sanity stage."""
+    rows: list[tuple[int, int, int, int, float, float]] = []  # ts, seq, action, side, price, qty
+    spans: list[Span] = []  # per row: the event it came from
+    seq = 0
+    for event in events:
+        seq = event.seq if event.seq is not None else seq + 1
+        if event.action == "snapshot":
+            for side, price, qty in event.levels or ((0, math.nan, math.nan),):  # () is empty
+                rows.append((event.ts_ns, seq, 1, side, price, qty))
+                spans.append(event.span)
+        else:
+            for k, (side, price, qty) in enumerate(event.levels):
+                seq += 1 if k else 0  # each delta takes the next number
+                rows.append((event.ts_ns, seq, 0, side, price, qty))
+                spans.append(event.span)
+    ts_ns, seqs, actions, sides, prices, qtys = (list(column) for column in zip(*rows, strict=True))
+    raw = pa.RecordBatch.from_pydict(
+        {
+            "ts_ns": ts_ns,
+            "seq": seqs,
+            "action": ["snapshot" if a else "delta" for a in actions],
+            "side": [{1: "bid", -1: "ask"}.get(side, "") for side in sides],
+            "price": prices,
+            "qty": qtys,
+        }
+    )
+    numbers = {
+        "seq": np.asarray(seqs, dtype=np.int64),
+        "action": np.asarray(actions, dtype=np.int8),
+        "side": np.asarray(sides, dtype=np.int8),
+        "price": np.asarray(prices, dtype=np.float64),
+        "qty": np.asarray(qtys, dtype=np.float64),
+    }
+    rows = ParsedRows(
+        offset=0,
+        ts_ns=ParsedColumn(np.asarray(ts_ns, dtype=np.int64), raw.column("ts_ns")),
+        fields={name: ParsedColumn(values, raw.column(name)) for name, values in numbers.items()},
+        raw=raw,
+    )
+    sanity = BookSanity(feed, instrument)
+    checked, dead = sanity.check(rows)
+    closed, more_dead = sanity.finish()  # the last snapshot is still open
+    batches = [b for b in (checked, closed) if b is not None]
+    return _joined(batches), [*dead, *more_dead], spans
+
+
+def _joined(batches: list[BookBatch]) -> BookBatch | None:
+    if len(batches) < 2:
+        return batches[0] if batches else None
+    first = batches[0]
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(b, name) for b in batches])
+
+    return BookBatch(
+        first.feed,
+        first.instrument,
+        first.offset,
+        cat("ts_ns"),
+        cat("seq"),
+        cat("action"),
+        cat("side"),
+        cat("price"),
+        cat("qty"),
+        cat("offsets"),
+    )
 
 
 def run_test(plan: Plan, test: PipelineTest) -> Outcome:
     """Play the test's tape through every strategy instance of `plan`; their rows and final
     positions."""
     plan = tape_plan(plan, test)
-    batches = tape_batches(test)
+    tape = tape_feeds(test)
     rows: dict[str, list[tuple]] = {}
     positions: dict[str, float] = {}
     for node in plan.strategies:
         engine = StrategyEngine(plan, node.name, RUN_ID)
         _set_positions(engine, test)
-        mine = [b for b in batches if b.instrument in node.instruments]
+        mine = [b for b in tape.batches if b.instrument in node.instruments]
         for table, table_rows in (*engine.on_batches(mine), *engine.on_eof()):
             rows.setdefault(table, []).extend(table_rows)
         for slot, instrument in enumerate(engine.ctx.instruments):
             positions[instrument] = positions.get(instrument, 0.0) + engine.ctx.position(slot)
-    return outcome_from_rows(rows, positions, test.start_ns)
+    dead = _dead_letter_rows(tape, rows.get("dead_letters", []))
+    return outcome_from_rows(rows, positions, test.start_ns, dead)
+
+
+def _dead_letter_rows(tape: TapeFeeds, engine_rows: list[tuple]) -> list[dict]:
+    """The sanity stage's dead letters and those the engines wrote (once per feed offset,
+    though every instance reading the feed refuses it), in tape order, with their place."""
+    found: dict[tuple[str, int], tuple[int, str]] = {}
+    for letter in tape.dead_letters:
+        found.setdefault((letter.feed, letter.offset), (letter.ts_ns, letter.reason))
+    for _, feed, offset, ts_ns, reason, _ in engine_rows:
+        found.setdefault((feed, offset), (ts_ns, reason))
+    out = []
+    for (feed, offset), (ts_ns, reason) in sorted(found.items(), key=lambda kv: kv[1][0]):
+        spans = tape.book_spans.get(feed)
+        out.append(
+            {
+                "instrument": feed.split(":")[1],
+                "ts_ns": ts_ns,
+                "reason": reason,
+                "span": spans[offset] if spans is not None and offset < len(spans) else None,
+            }
+        )
+    return out
 
 
 def _set_positions(engine: StrategyEngine, test: PipelineTest) -> None:
@@ -266,13 +386,25 @@ def _set_positions(engine: StrategyEngine, test: PipelineTest) -> None:
 
 def _first_price(test: PipelineTest, instrument: str) -> float:
     for e in test.tape:
-        if e.instrument == instrument:
-            return e.price if e.kind == "trade" else (e.bid + e.ask) / 2
+        if e.instrument != instrument:
+            continue
+        if e.kind == "trade":
+            return e.price
+        if e.kind == "quote":
+            return (e.bid + e.ask) / 2
+        if e.action == "snapshot":
+            bids = [price for side, price, _ in e.levels if side > 0]
+            asks = [price for side, price, _ in e.levels if side < 0]
+            if bids and asks:
+                return (max(bids) + min(asks)) / 2
     return math.nan
 
 
+_SCHEMAS = {"trade": "trades", "quote": "quotes", "book": "book"}
+
+
 def _feed_name(event: TapeEvent) -> str:
-    return f"tape:{event.instrument}:{event.kind}s"
+    return f"tape:{event.instrument}:{_SCHEMAS[event.kind]}"
 
 
 def default_test_file(pipeline: str | Path) -> Path:
