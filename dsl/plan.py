@@ -175,7 +175,7 @@ class RiskLimits:
 @dataclass(frozen=True)
 class RouteRule:
     """`- when: "<order expression>"  route: <venue or router>`; `when` is kept as text (the
-    runtime compiles it with dsl/routing_expr.py) and was checked by the compiler."""
+    runtime compiles it with dsl/routing.py condition_closure) and was checked by the compiler."""
 
     when: str
     route: str

@@ -9,14 +9,17 @@ to, so the engine runs a simulated venue and a book for each of them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from orderloom.dsl import codes, registry
 from orderloom.dsl.context import KindContext, Names
 from orderloom.dsl.diagnostics import Diagnostics, did_you_mean
 from orderloom.dsl.errors import NO_SPAN, Span
-from orderloom.dsl.expr import ExprError
+from orderloom.dsl.expr import ExprCompiler, ExprError, Locate, Scope, Typed, check, parse
+from orderloom.dsl.expr.errors import TYPE_MISMATCH
+from orderloom.dsl.expr.types import BOOL, NUMERIC
 from orderloom.dsl.nodes import Mapping, Node, Scalar, Sequence, to_python
 from orderloom.dsl.plan import (
     Feed,
@@ -27,7 +30,6 @@ from orderloom.dsl.plan import (
     Strategy,
     slot_venues,
 )
-from orderloom.dsl.routing_expr import compile_condition
 from orderloom.dsl.schema import component_validator
 
 # Routers read the venues' books, so each of their venues needs a quotes feed.
@@ -65,7 +67,7 @@ def compile_routing(
             section.ok = False  # the schema reported the missing key
             continue
         try:
-            compile_condition(str(when.value), when.locate)
+            compile_condition(str(when.value), when.locate, names.instruments)
         except ExprError as error:
             diags.extend(error.diagnostics)
             section.ok = False
@@ -84,6 +86,31 @@ def compile_routing(
     )
     section.routing = Routing(default_name, key.span, tuple(rules), tuple(routers))
     return section
+
+
+def compile_condition(text: str, locate: Locate, instruments: Iterable[str]) -> Typed:
+    """A rule's `when` checked in the expression language with the order in scope
+    (`order.notional > 10_000 USDT`); it must be true or false. ExprError with places."""
+    scope = Scope(frozenset(instruments), order=True, market=False)
+    typed = check(parse(text, locate), scope)
+    if typed.type != BOOL:
+        found = "a number" if typed.type in NUMERIC else f"a {typed.type}"
+        raise ExprError.one(
+            TYPE_MISMATCH,
+            f"a routing rule's `when` must be true or false, not {found}",
+            locate(0, len(text)),
+            "compare the order with something, e.g. order.notional > 50_000 USDT",
+        )
+    return typed
+
+
+def condition_closure(text: str, instruments: Iterable[str]) -> Callable[[Any], bool]:
+    """The runtime form of a checked `when`: call it with an object that has the order's
+    fields as attributes (side +1/-1, qty, price, notional, symbol, instrument, strategy,
+    type)."""
+    typed = compile_condition(text, lambda start, end: NO_SPAN, instruments)
+    fn: Callable[[Any], bool] = ExprCompiler(()).compile(typed).fn  # type: ignore[assignment]
+    return fn
 
 
 def _declared_router_names(node: Mapping) -> set[str]:

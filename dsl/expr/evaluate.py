@@ -115,6 +115,8 @@ class ExprCompiler:
             return _market(node.field, self._slot(node.instrument)), None
         if isinstance(node, t.Account):
             return self._account(node), None
+        if isinstance(node, t.OrderField):  # routing rules call fn with the order's fields
+            return operator.attrgetter(node.field), None
         if isinstance(node, t.BookRead):
             return _book(node, self._slot(node.instrument)), None
         if isinstance(node, t.Indicator):

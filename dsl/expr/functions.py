@@ -5,7 +5,16 @@ this one catalogue."""
 from __future__ import annotations
 
 from orderloom.dsl.expr.bars import BAR_FUNCTIONS
-from orderloom.dsl.expr.types import MONEY, NUMBER, PRICE, QUANTITY, RATIO
+from orderloom.dsl.expr.types import (
+    INSTRUMENT,
+    MONEY,
+    NUMBER,
+    PRICE,
+    QUANTITY,
+    RATIO,
+    SIDE,
+    TEXT,
+)
 
 # Per instrument; bare means the strategy's default instrument: `last`, `last(BTC/USDT@sim)`.
 MARKET_VALUES: dict[str, tuple[str, str]] = {
@@ -62,3 +71,23 @@ FUNCTION_NAMES = frozenset(
     | {*BOOK_FUNCTIONS}
 )
 VALUE_NAMES = frozenset({*MARKET_VALUES, *ACCOUNT_VALUES})
+
+# The order a routing rule decides on (`order.notional > 10_000 USDT`), only where the scope
+# allows it. Prices and money carry no currency: one rule applies to every routed symbol.
+ORDER_FIELDS: dict[str, tuple[str, str]] = {
+    "side": (SIDE, "buy or sell"),
+    "qty": (QUANTITY, "quantity in the base currency"),
+    "price": (PRICE, "limit price; for a market order the touch it would take"),
+    "notional": (MONEY, "order.qty * order.price, in the quote currency"),
+    "symbol": (TEXT, "BTC/USDT"),
+    "instrument": (INSTRUMENT, "the strategy's instrument, BTC/USDT@a"),
+    "strategy": (TEXT, "strategy instance name"),
+    "type": (TEXT, "market or limit"),
+}
+# Bare words that are values next to order fields: `order.side == sell`, `order.type == limit`.
+ORDER_WORDS: dict[str, tuple[str, int | str]] = {
+    "buy": (SIDE, 1),
+    "sell": (SIDE, -1),
+    "market": (TEXT, "market"),
+    "limit": (TEXT, "limit"),
+}

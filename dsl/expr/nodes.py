@@ -44,6 +44,23 @@ class Name(Node):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Field(Node):
+    """`order.qty`: a field of a record the scope provides (routing rules' order)."""
+
+    record: str
+    name: str
+    name_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Node):
+    """A text value of routing rules: `"buy_twap"` / `'x'` (quoted) or `BTC/USDT` (symbol)."""
+
+    value: str
+    quoted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class Call(Node):
     name: str
     args: tuple[Node, ...]

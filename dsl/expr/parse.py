@@ -26,7 +26,7 @@ from orderloom.dsl.expr.units import interpret
 Locate = Callable[[int, int], Span]
 
 # An expression may start here when a value may (a '(' alone may also open a call's arguments).
-_STARTS_EXPRESSION = frozenset({"NUMBER", "NAME", "INSTRUMENT"})
+_STARTS_EXPRESSION = frozenset({"NUMBER", "NAME", "INSTRUMENT", "STRING", "SYMBOL"})
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "COMPARE", "AND", "OR"})
 _WORDS = {"RPAR": "')'", "COMMA": "','", "THEN": "'then'", "ELSE": "'else'"}
 _CHARACTER_HINTS = {
@@ -114,7 +114,13 @@ def _tokens_before(text: str, offset: int) -> list[Token]:
 
 
 def _describe(token: Token) -> str:
-    kind = {"NAME": "name", "NUMBER": "number", "INSTRUMENT": "instrument"}.get(token.type)
+    kind = {
+        "NAME": "name",
+        "NUMBER": "number",
+        "INSTRUMENT": "instrument",
+        "STRING": "text",
+        "SYMBOL": "symbol",
+    }.get(token.type)
     return f"{kind} '{token}'" if kind else f"'{token}'"
 
 
@@ -165,6 +171,14 @@ def _syntax_error(text: str, error: UnexpectedInput, locate: Locate) -> ExprErro
     before = _tokens_before(text, offset)
     previous = before[-1] if before else None
     after = f" after '{previous}'" if previous is not None else ""
+    if expected == {"NAME"}:  # after `order.`
+        end = previous.end_pos if previous is not None and previous.end_pos else offset
+        return ExprError.one(
+            SYNTAX,
+            "expected a field name after '.'",
+            locate(end, end + 1) if at_end else locate(offset, offset + 1),
+            "e.g. order.qty",
+        )
     if at_end:
         end = previous.end_pos if previous is not None and previous.end_pos else len(text)
         span = locate(end, end + 1)
@@ -228,6 +242,21 @@ class _Build(Transformer[Token, nodes.Node]):
 
     def name(self, meta: Any, children: list[Token]) -> nodes.Node:
         return nodes.Name(name=str(children[0]), **self._token_place(children[0]))
+
+    def field(self, meta: Any, children: list[Token]) -> nodes.Node:
+        record, _dot, name = children
+        return nodes.Field(
+            record=str(record),
+            name=str(name),
+            name_span=self._token_place(name)["span"],
+            **self._place(meta),
+        )
+
+    def text(self, meta: Any, children: list[Token]) -> nodes.Node:
+        (token,) = children
+        quoted = token.type == "STRING"
+        value = str(token)[1:-1] if quoted else str(token)
+        return nodes.Text(value=value, quoted=quoted, **self._token_place(token))
 
     def call(self, meta: Any, children: list[Any]) -> nodes.Node:
         name, _lpar, args, _rpar = children

@@ -17,6 +17,7 @@ from orderloom.dsl.expr.bars import BAR_FUNCTIONS, check_bar_call
 from orderloom.dsl.expr.errors import (
     BAD_ARGUMENTS,
     BAD_LITERAL,
+    SYNTAX,
     TYPE_MISMATCH,
     UNKNOWN_INSTRUMENT,
     UNKNOWN_NAME,
@@ -31,7 +32,10 @@ from orderloom.dsl.expr.functions import (
     LEVEL_VALUES,
     MARKET_VALUES,
     MATH_FUNCTIONS,
+    ORDER_FIELDS,
+    ORDER_WORDS,
     PER_INSTRUMENT_ACCOUNT,
+    VALUE_NAMES,
 )
 from orderloom.dsl.expr.types import (
     BOOL,
@@ -45,6 +49,7 @@ from orderloom.dsl.expr.types import (
     PRICE,
     QUANTITY,
     RATIO,
+    TEXT,
     TYPES,
     Ty,
     TypeClash,
@@ -62,6 +67,9 @@ class Scope:
     instruments: frozenset[str]  # known instrument ids, e.g. "BTC/USDT@sim"
     default_instrument: str | None = None  # what bare `last` etc. refer to
     signals: Mapping[str, t.Typed] = field(default_factory=dict)  # inlined on use
+    # Routing rules: `order.<field>` and text values (buy, "name", BTC/USDT) exist only here.
+    order: bool = False
+    market: bool = True  # market and account values and indicators may be read
 
 
 def check(node: nodes.Node, scope: Scope, expected: str | None = None) -> t.Typed:
@@ -179,6 +187,13 @@ def _duration_literal(typed: t.Typed, other: t.Typed, span: Span) -> None:
         )
 
 
+def _instrument_value(typed: t.Typed) -> t.Typed:
+    """An instrument literal as a value to test with == (it is otherwise only an argument)."""
+    if isinstance(typed, t.InstrumentRef):
+        return t.Const(value=typed.instrument, type=INSTRUMENT)
+    return typed
+
+
 def _expect(typed: t.Typed, expected: str, span: Span) -> t.Typed:
     if typed.type == expected:
         return typed
@@ -247,10 +262,73 @@ class _Checker:
             )
         return t.InstrumentRef(instrument=node.id, type=INSTRUMENT)
 
+    def visit_Field(self, node: nodes.Field) -> t.Typed:
+        written = f"{node.record}.{node.name}"
+        if node.record != "order":
+            raise ExprError.one(
+                UNKNOWN_NAME,
+                f"unknown name '{written}'",
+                node.span,
+                "only routing rules have dotted names: order.<field>",
+            )
+        if not self.scope.order:
+            raise ExprError.one(
+                UNKNOWN_NAME,
+                "order fields exist only in routing rules",
+                node.span,
+                "a routing rule reads the order: `routing: rules: - when: order.qty > 1`",
+            )
+        if node.name not in ORDER_FIELDS:
+            known = [f"order.{f}" for f in ORDER_FIELDS]
+            raise ExprError.one(
+                UNKNOWN_NAME,
+                f"unknown name '{written}' in a routing rule",
+                node.span,
+                did_you_mean(written, known) or f"order fields: {', '.join(known)}",
+            )
+        return t.OrderField(field=node.name, type=ORDER_FIELDS[node.name][0])
+
+    def visit_Text(self, node: nodes.Text) -> t.Typed:
+        if self.scope.order:
+            return t.Const(value=node.value, type=TEXT)
+        left, _, right = node.value.partition("/")
+        signals = self.scope.signals
+        if not node.quoted and left in signals and right in signals:
+            # Upper-case signals divided without spaces (FAST/SLOW) lex as a symbol.
+            middle = node.start + len(left)
+            return self.visit(
+                nodes.Binary(
+                    op="/",
+                    left=nodes.Name(name=left, start=node.start, end=middle, span=node.span),
+                    right=nodes.Name(name=right, start=middle + 1, end=node.end, span=node.span),
+                    start=node.start,
+                    end=node.end,
+                    span=node.span,
+                )
+            )
+        if node.quoted:
+            raise ExprError.one(
+                SYNTAX,
+                "text in quotes exists only in routing rules",
+                node.span,
+                "names and instruments are written bare, e.g. BTC/USDT@sim",
+            )
+        raise ExprError.one(
+            UNKNOWN_INSTRUMENT,
+            f"'{node.value}' names no venue",
+            node.span,
+            f"an instrument is written SYMBOL/SYMBOL@venue, e.g. {node.value}@sim",
+        )
+
     def visit_Name(self, node: nodes.Name) -> t.Typed:
         name = node.name
         if name in self.scope.signals:
             return self.scope.signals[name]
+        if self.scope.order and name in ORDER_WORDS:
+            type_name, value = ORDER_WORDS[name]
+            return t.Const(value=value, type=type_name)
+        if not self.scope.market and (name in VALUE_NAMES or name == "microprice"):
+            raise self._no_market(name, node.span)
         if name in MARKET_VALUES or name in ACCOUNT_VALUES:
             return self._value(name, None, node.span)
         if name == "microprice":
@@ -265,6 +343,14 @@ class _Checker:
         known = [*self.scope.signals, *MARKET_VALUES, *ACCOUNT_VALUES, *FUNCTION_NAMES]
         raise ExprError.one(
             UNKNOWN_NAME, f"unknown name '{name}'", node.span, did_you_mean(name, known)
+        )
+
+    def _no_market(self, name: str, span: Span) -> ExprError:
+        return ExprError.one(
+            UNKNOWN_NAME,
+            f"'{name}' reads the market, and routing rules read only the order",
+            span,
+            "compare order fields, e.g. order.price > 50_000",
         )
 
     def _value(self, name: str, instrument: str | None, span: Span) -> t.Typed:
@@ -299,6 +385,8 @@ class _Checker:
                 node.name_span,
                 f"write {name} without arguments",
             )
+        if not self.scope.market and name in FUNCTION_NAMES and name not in MATH_FUNCTIONS:
+            raise self._no_market(name, node.name_span)
         if name in LEVEL_VALUES and len(node.args) == 2:
             return self._level(node)
         if name in BOOK_FUNCTIONS:
@@ -595,6 +683,8 @@ class _Checker:
         left, right = self.visit(node.left), self.visit(node.right)
         if node.op in nodes.LOGIC_OPS:
             return self._logic(node, left, right)
+        if node.op in nodes.COMPARISON_OPS:  # order.instrument == BTC/USDT@a
+            left, right = _instrument_value(left), _instrument_value(right)
         if node.op in ("+", "-") or node.op in nodes.COMPARISON_OPS:
             _duration_literal(left, right, node.left.span)
             _duration_literal(right, left, node.right.span)

@@ -34,7 +34,7 @@ class Typed:
 @dataclass(frozen=True, kw_only=True)
 class Const(Typed):
     KIND: ClassVar[str] = "const"
-    value: float | int | bool  # a "number" const is a bare literal and may still take a unit
+    value: float | int | bool | str  # a "number" const is a bare literal and may take a unit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +66,15 @@ class Account(Typed):
     KIND: ClassVar[str] = "account"
     field: str
     instrument: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderField(Typed):
+    """A field of the order a routing rule decides on (dsl/expr/functions.py ORDER_FIELDS);
+    the closure reads it as an attribute of the object it is called with."""
+
+    KIND: ClassVar[str] = "order"
+    field: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +146,7 @@ _NODE_CLASSES: tuple[type[Typed], ...] = (
     Market,
     BookRead,
     Account,
+    OrderField,
     InstrumentRef,
     Unary,
     Arith,

@@ -19,8 +19,24 @@ COUNT = "count"
 NUMBER = "number"
 BOOL = "bool"
 INSTRUMENT = "instrument"
+SIDE = "side"  # an order's side in routing rules: buy (+1) or sell (-1)
+TEXT = "text"  # a name or symbol in routing rules: "buy_twap", BTC/USDT, limit
 
-TYPES: tuple[str, ...] = (PRICE, QUANTITY, MONEY, RATIO, DURATION, COUNT, NUMBER, BOOL, INSTRUMENT)
+TYPES: tuple[str, ...] = (
+    PRICE,
+    QUANTITY,
+    MONEY,
+    RATIO,
+    DURATION,
+    COUNT,
+    NUMBER,
+    BOOL,
+    INSTRUMENT,
+    SIDE,
+    TEXT,
+)
+# Values that are only ever equal or not: `==` and `!=` compare two of the same type.
+EQUALITY_ONLY = frozenset({BOOL, INSTRUMENT, SIDE, TEXT})
 DIMENSIONLESS = frozenset({NUMBER, RATIO, COUNT})
 UNITS = frozenset({PRICE, QUANTITY, MONEY, DURATION})  # scaled by numbers, added to themselves
 NUMERIC = DIMENSIONLESS | UNITS
@@ -131,8 +147,12 @@ def arithmetic(op: str, a: Ty, b: Ty) -> Ty:
 
 
 def compare(op: str, a: Ty, b: Ty) -> Ty:
-    if a.name == BOOL and b.name == BOOL and op in ("==", "!="):
+    if a.name == b.name and a.name in EQUALITY_ONLY and op in ("==", "!="):
         return Ty(BOOL)
+    if {a.name, b.name} & {SIDE, TEXT}:
+        if a.name == b.name:
+            raise TypeClash(f"'{op}' compares numbers; {_a(a.name)} is only == or != another")
+        raise TypeClash(f"cannot compare {_a(a.name)} with {_a(b.name)}", _text_hint(a, b))
     common = unify(a, b)
     if common is None or common.name not in NUMERIC:
         hint = None
@@ -142,9 +162,23 @@ def compare(op: str, a: Ty, b: Ty) -> Ty:
     return Ty(BOOL)
 
 
+def _a(name: str) -> str:
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
+def _text_hint(a: Ty, b: Ty) -> str | None:
+    if SIDE in (a.name, b.name):
+        return "order.side is buy or sell, e.g. order.side == buy"
+    if INSTRUMENT in (a.name, b.name):
+        return "write the instrument bare, e.g. order.instrument == BTC/USDT@sim"
+    return 'text is a bare word, a symbol or quoted, e.g. order.strategy == "buy_twap"'
+
+
 def _not_numeric_hint(t: Ty) -> str | None:
     if t.name == BOOL:
         return "use 'if <condition> then <value> else <value>' to turn a condition into a value"
     if t.name == INSTRUMENT:
         return "read a value of the instrument, e.g. last(BTC/USDT@sim)"
+    if t.name in (SIDE, TEXT):
+        return "a side or a text is only compared with == or !="
     return None

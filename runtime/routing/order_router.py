@@ -21,10 +21,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from orderloom.dsl import registry
-from orderloom.dsl.errors import NO_SPAN
 from orderloom.dsl.plan import Plan, Routing
 from orderloom.dsl.plan import Strategy as StrategyNode
-from orderloom.dsl.routing_expr import compile_condition
+from orderloom.dsl.routing import condition_closure
 from orderloom.runtime.engine.oms import NEW, Oms, Order
 from orderloom.runtime.risk.chain import RiskChain, RiskViolation
 from orderloom.runtime.routing.legs import Allocation, Leg, Levels, SmartRouter, average_price
@@ -35,7 +34,8 @@ if TYPE_CHECKING:
 
 
 class OrderFacts:
-    """The order as routing rules see it (`order.<field>` in dsl/routing_expr.py)."""
+    """The order as routing rules see it: `order.<field>` (dsl/expr/functions.py ORDER_FIELDS)
+    reads the attribute of the same name; side is +1 buy / -1 sell."""
 
     __slots__ = ("instrument", "notional", "price", "qty", "side", "strategy", "symbol", "type")
 
@@ -105,9 +105,10 @@ class OrderRouter:
             targets[name] = made
             return made
 
+        known = [i.id for i in plan.instruments]
         self.rules: list[tuple[Callable[[Any], Any], _Target, str]] = [
             (
-                compile_condition(rule.when, lambda a, b: NO_SPAN).fn,
+                condition_closure(rule.when, known),
                 target(rule.route),
                 f"rule {n}",
             )
