@@ -22,6 +22,7 @@ from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
 from orderloom.dsl.plan import Plan
 from orderloom.runtime.account.flow import account_branch
+from orderloom.runtime.account.group import AccountGroup
 from orderloom.runtime.account.snapshot import engine_type
 from orderloom.runtime.bars.flow import bar_stream
 from orderloom.runtime.control_apply import ControlApplier
@@ -36,7 +37,7 @@ from orderloom.runtime.control_state import (
 )
 from orderloom.runtime.engine.instance import StrategyEngine
 from orderloom.runtime.events import DeadLetter, MarketBatch
-from orderloom.runtime.placement import Placement
+from orderloom.runtime.placement import Placement, account_grouped, units
 
 ProgressHook = Callable[[str, int], None]
 
@@ -134,6 +135,43 @@ class _EngineLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
         return None
 
 
+class _GroupLogic(op.StatefulBatchLogic[Keyed, list[Rows], None]):
+    """Adapts AccountGroup to bytewax: the key of an account whose instances run together
+    (a backtest with account limits); values carry the instance they are for."""
+
+    def __init__(
+        self, plan: Plan, run_id: str, control: Path | None, account_control: Path | None
+    ) -> None:
+        self.group = AccountGroup(plan, run_id)
+        if control is not None:
+            # Read before the first event: a pipeline killed before it starts never trades.
+            state = read_deployment_state(control, account_control)
+            for engine in self.group.engines:
+                self.group.on_control(engine.name, state, at_start=True)
+
+    def on_batch(self, values: list[Keyed]) -> tuple[Iterable[list[Rows]], bool]:
+        group = self.group
+        out: list[tuple[str, list[tuple]]] = []
+        market: list[tuple[str, MarketBatch]] = []
+        for name, value in values:
+            if isinstance(value, ControlState):
+                if market:
+                    out += group.on_batches(market)
+                    market = []
+                group.on_control(name, value)
+            else:
+                market.append((name, value))
+        out += group.on_batches(market)
+        emitted = [Rows(t, r) for t, r in out if r]
+        return ([emitted] if emitted else []), False
+
+    def on_eof(self) -> tuple[Iterable[list[Rows]], bool]:
+        return [[Rows(t, r) for t, r in self.group.on_eof() if r]], True
+
+    def snapshot(self) -> None:
+        return None  # backtests restart from the beginning
+
+
 class _SinkPartition(StatelessSinkPartition[SinkItem]):
     def __init__(self, writer: AnalyticsWriter, run_id: str) -> None:
         self.writer = writer
@@ -181,9 +219,13 @@ def build_dataflow(
     """`placement` (runtime/placement.py) balances instances and feeds over workers; every
     process of a cluster must build with the same one. `control` is the kill-switch file
     (True: `.orderloom/control/<pipeline>.json`, see control_state.py; None/False: none).
-    `mode` decides where the account monitor writes (control_state.monitor_control_path): a
-    backtest's own file, polled by this run only, or (live) the account's shared file."""
+    `mode`: a backtest runs the instances of a plan with account limits as one account
+    group (runtime/account/group.py), whose monitor acts at each trip's event time; other
+    modes run them apart, with the account monitor writing the account's control file
+    (control_state.monitor_control_path) that every instance polls."""
     placement = placement or Placement()
+    grouped = account_grouped(plan, mode)
+    unit_of = units(plan, mode)
     flow = Dataflow(_flow_id(plan.name))
     control_file = control_path(plan.name) if control is True else (control or None)
     account_file = (  # the account's control file, beside the pipeline's
@@ -194,7 +236,12 @@ def build_dataflow(
     clear_run: Callable[[], None] | None = None
     if control_file is not None and plan.risk.account:
         monitor_file = monitor_control_path(plan, run_id, mode, control_file.parent)
-        if monitor_file != account_file:
+        if grouped:
+            # The group applies its trips in process: no file. One left by an older build
+            # of an interrupted run under this id goes.
+            remove_run_controls(run_id, control_file.parent)
+            monitor_file = None
+        elif monitor_file != account_file:
             run_file = monitor_file
             clear_run = partial(remove_run_controls, run_id, control_file.parent)
             # A run id used again after an interrupted run must not start killed; every
@@ -215,7 +262,7 @@ def build_dataflow(
     dead = op.map("dead_letters", split.falses, lambda item: _dead_rows(run_id, item[1]))
 
     routes = {
-        instrument: [(placement.key(name), name) for name in names]
+        instrument: [(placement.key(unit_of[name]), name) for name in names]
         for instrument, names in subscriptions(plan).items()
     }
     keyed = op.flat_map(
@@ -224,18 +271,20 @@ def build_dataflow(
         lambda batch: [(key, (name, batch)) for key, name in routes.get(batch.instrument, ())],
     )
     if control_file is not None:
-        instances = [(placement.key(s.name), s.name) for s in plan.strategies]
+        instances = [(placement.key(unit_of[s.name]), s.name) for s in plan.strategies]
         commands = op.input(
             "control", flow, ControlSource(control_file, instances, done, account_file, run_file)
         )
         keyed = op.merge("engine_inputs", keyed, commands)
-    engine = op.stateful_batch(
-        "engine",
-        keyed,
-        lambda _resume: _EngineLogic(plan, run_id, control_file, account_file, run_file),
-    )
+
+    def logic(_resume: None) -> op.StatefulBatchLogic[Keyed, list[Rows], None]:
+        if grouped:  # one key per account group, one engine per instance inside it
+            return _GroupLogic(plan, run_id, control_file, account_file)
+        return _EngineLogic(plan, run_id, control_file, account_file, run_file)
+
+    engine = op.stateful_batch("engine", keyed, logic)
     rows = op.flat_map("engine_rows", engine, lambda key_rows: key_rows[1])
-    if plan.risk.account:  # the account monitor (runtime/account/)
+    if plan.risk.account and not grouped:  # the account monitor (runtime/account/flow.py)
         rows = account_branch(plan, run_id, rows, Rows, monitor_file, clear_run)
     bars = bar_stream(plan, run_id, market)  # None unless a feed declares `bars:`
     extra = [op.map("bars_rows", bars, lambda item: Rows(*item))] if bars is not None else []

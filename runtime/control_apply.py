@@ -65,12 +65,32 @@ class ControlApplier:
 
 def _one_shots(engine: StrategyEngine, switch: Switch, seen: int, reason: str) -> None:
     """The account monitor's cancel_all and halt in `switch` that are newer than `seen`."""
-    ctx = engine.ctx
     if switch.cancel_seq > seen:
+        apply_account_action(engine, "cancel_all", reason)
+    if switch.halt_seq > seen:
+        apply_account_action(engine, "halt", reason, halt_until_ns=switch.halt_until_ns)
+
+
+def apply_account_action(
+    engine: StrategyEngine, action: str, reason: str, *, halt_until_ns: int = 0
+) -> None:
+    """One account action on one engine at its current event time, as the control path and
+    the in-process account group (runtime/account/group.py) both apply it: kill, flatten
+    (kill and close), cancel_all, or halt until `halt_until_ns`. A kill leaves an instance
+    that is already killed as it is; cancel_all and halt do nothing to a killed one."""
+    ctx = engine.ctx
+    if action in ("kill", "flatten"):
+        if not engine.killed:
+            engine.kill("account", reason, close=action == "flatten")
+        return
+    if engine.killed:
+        return
+    if action == "cancel_all":
         actions.trip_row(ctx, "account", "cancel_all", 0.0, 1.0, f"account: {reason}")
         actions.cancel_all(ctx, f"account: {reason}")
-    if switch.halt_seq > seen and switch.halt_until_ns > int(ctx.state.ts_ns):
-        until = switch.halt_until_ns
-        message = f"account: halt until ts {until}: {reason}"
+    elif action == "halt" and halt_until_ns > int(ctx.state.ts_ns):
+        message = f"account: halt until ts {halt_until_ns}: {reason}"
         actions.trip_row(ctx, "account", "halt", 0.0, 1.0, message)
-        actions.halt(ctx, until, "account")
+        actions.halt(ctx, halt_until_ns, "account")
+    elif action not in ("halt", "cancel_all"):
+        raise ValueError(f"unknown account action '{action}'")

@@ -9,6 +9,9 @@ Source partitions are dealt to workers round-robin in the sorted order of their 
 (measured on bytewax 0.21.1), so each feed gets a partition name whose sorted position puts
 it beside its first reader, with idle partitions filling gaps. Routing names never appear in
 analytics rows, so output does not depend on them.
+
+The unit placed is an instance, or in a backtest of a plan with account limits the account's
+whole group of instances (runtime/account/group.py), which shares one routing key.
 """
 
 from __future__ import annotations
@@ -35,22 +38,46 @@ class Placement:
     idle_parts: tuple[str, ...] = ()  # empty partitions that keep the deal in step
     workers: dict[str, int] = field(default_factory=dict)  # strategy or feed → worker index
 
-    def key(self, strategy: str) -> str:
-        return self.instance_keys.get(strategy, strategy)
+    def key(self, unit: str) -> str:
+        """The routing key of a unit (`units(plan, mode)`): an instance or an account group."""
+        return self.instance_keys.get(unit, unit)
 
 
-def place(plan: Plan, worker_count: int) -> Placement:
+def account_grouped(plan: Plan, mode: str = "backtest") -> bool:
+    """Whether the plan's instances run as one account group (runtime/account/group.py):
+    a backtest of a plan with account limits."""
+    return bool(plan.risk.account) and mode == "backtest" and bool(plan.strategies)
+
+
+def group_unit(plan: Plan) -> str:
+    return f"account:{plan.account}"
+
+
+def units(plan: Plan, mode: str = "backtest") -> dict[str, str]:
+    """Strategy instance → the unit that runs it: itself, or its account's group."""
+    if account_grouped(plan, mode):
+        return {s.name: group_unit(plan) for s in plan.strategies}
+    return {s.name: s.name for s in plan.strategies}
+
+
+def place(plan: Plan, worker_count: int, mode: str = "backtest") -> Placement:
     if worker_count <= 1 or not plan.strategies:
         return Placement()
-    target: dict[str, int] = {s.name: i % worker_count for i, s in enumerate(plan.strategies)}
+    unit_of = units(plan, mode)
+    target: dict[str, int] = {}  # unit -> worker, round-robin in plan order
+    for unit in unit_of.values():
+        if unit not in target:
+            target[unit] = len(target) % worker_count
     feed_target: dict[str, int] = {}
     for i, feed in enumerate(plan.feeds):
         readers = [s.name for s in plan.strategies if feed.instrument in s.instruments]
-        feed_target[feed.name] = target[readers[0]] if readers else i % worker_count
+        feed_target[feed.name] = target[unit_of[readers[0]]] if readers else i % worker_count
     key_workers = _probe([_salted(name, k) for name in target for k in range(SALTS)], worker_count)
-    keys = {name: _pick(name, w, key_workers) for name, w in target.items()}
+    keys = {unit: _pick(unit, w, key_workers) for unit, w in target.items()}
+    keys.update({name: keys[unit] for name, unit in unit_of.items()})
     parts, idle = _deal(feed_target, worker_count)
-    return Placement(keys, parts, idle, {**target, **feed_target})
+    workers = {name: target[unit] for name, unit in unit_of.items()}
+    return Placement(keys, parts, idle, {**workers, **feed_target})
 
 
 def _deal(feed_target: dict[str, int], worker_count: int) -> tuple[dict[str, str], tuple[str, ...]]:

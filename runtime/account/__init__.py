@@ -1,2 +1,3 @@
-"""The account monitor: every instance reports its PnL and exposure on an event-time grid, one
-step keyed by account sums them and trips account-level actions through the control files."""
+"""The account monitor: every instance reports its PnL and exposure on an event-time grid and
+the monitor sums them and trips account-level actions: in process, at the trip's event time,
+in a backtest's account group (group.py); through the control files otherwise (flow.py)."""

@@ -2,7 +2,8 @@
 step keyed by account (AccountMonitor), whose risk_events rows rejoin the analytics stream.
 bytewax dataflows have no cycles, so the monitor acts on the engines through an account control
 file, which the control input polls (runtime/control_source.py): the run's own file in a
-simulated run, the account's shared one in a live run (control_state.monitor_control_path)."""
+paper run, the account's shared one in a live run (control_state.monitor_control_path). A
+backtest runs the account's instances as one group instead (group.py), with no such file."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ control file `control_state.monitor_control_path` chose, which every instance of
 polls: the run's own file in a backtest (a simulated breach stops this run only, never the
 account's other deployments or its later runs), the account's shared file in a live run. The
 trip time is deterministic; the moment each engine acts on it is its next control poll (wall
-time).
+time). In a backtest the account's instances run in one step instead (group.py), which drives
+the monitor in process and applies each trip at its event time.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class AccountMonitor:
         self.trips = 0
         self.evaluations = 0
         self.last: tuple[int, dict[str, float]] | None = None  # last evaluation (for tests)
+        # (trip time, action, halt until) of each trip, for an in-process caller to apply
+        self.actions: list[tuple[int, str, int]] = []
 
     # --- input ---------------------------------------------------------------------------
 
@@ -76,9 +79,14 @@ class AccountMonitor:
         count as flat)."""
         return self._advance(final=True)
 
+    def advance_to(self, ts_ns: int) -> list[tuple]:
+        """Evaluate every report time up to `ts_ns`: the caller (the in-process account group,
+        group.py) vouches that every report at or before it has arrived."""
+        return self._advance(final=False, through=ts_ns)
+
     # --- evaluation ----------------------------------------------------------------------
 
-    def _advance(self, final: bool) -> list[tuple]:
+    def _advance(self, final: bool, through: float = -math.inf) -> list[tuple]:
         rows: list[tuple] = []
         pending = self.pending
         while True:
@@ -86,7 +94,7 @@ class AccountMonitor:
             if not heads:
                 return rows
             ts = min(heads)
-            if not final and min(self.reported.values()) < ts:
+            if not final and ts > through and min(self.reported.values()) < ts:
                 return rows  # an instance may still report an earlier or equal time
             for name, queue in pending.items():
                 while queue and queue[0].ts_ns <= ts:
@@ -140,6 +148,7 @@ class AccountMonitor:
             what = f"halt until ts {until}" if limits.halt_ns else "halt until resume"
         else:
             until = 0
+        self.actions.append((ts_ns, action, until))
         message = (
             f"account '{self.account}': {metric.replace('_', ' ')} {value:.8g} exceeds "
             f"max_{metric} {limit:.8g}: {what} on every instance"

@@ -73,8 +73,8 @@ class AccountedEngine(StrategyEngine):
             self.snapshots.append(Snapshot(self.name, -1, 0.0, (), final=True))
         return self._snapshot_rows(rows)
 
-    def _take_rows(self) -> Rows:
-        return self._snapshot_rows(super()._take_rows())
+    def take_rows(self) -> Rows:
+        return self._snapshot_rows(super().take_rows())
 
     def _snapshot_rows(self, rows: Rows) -> Rows:
         if self.snapshots:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from heapq import heappop
+from heapq import heappop, heappush
 from typing import Any
 
 from orderloom.dsl import registry
@@ -159,10 +159,12 @@ class StrategyEngine:
         ]
         self._feed_index = {f.name: k for k, f in enumerate(feeds)}
         self._feed_slot = [ids.index(f.instrument) for f in feeds]
-        self._feed_schema = [f.schema for f in feeds]
-        self._feed_names = [f.name for f in feeds]
+        self.feed_schemas = [f.schema for f in feeds]
+        self.feed_names = [f.name for f in feeds]
         self._book_dead: list[tuple] = []  # dead_letters rows of book updates the engine refused
-        self._merger = FeedMerger([_WIDTHS[f.schema] for f in feeds]) if len(feeds) > 1 else None
+        self._merger = (
+            FeedMerger([MERGE_WIDTHS[f.schema] for f in feeds]) if len(feeds) > 1 else None
+        )
         self._stale = (
             StaleDataGuard(self.ctx, self.clock, node.stale_after_ns)
             if node.stale_after_ns > 0
@@ -190,15 +192,15 @@ class StrategyEngine:
         else:
             for batch in batches:
                 if len(batch):
-                    merger.push(self._feed_of(batch), _columns(batch))
-            self._process_runs(merger.drain())
-        return self._take_rows()
+                    merger.push(self._feed_of(batch), market_columns(batch))
+            self.process_runs(merger.drain())
+        return self.take_rows()
 
     def on_eof(self) -> Rows:
         if self._finished:
             return []
         if self._merger is not None:
-            self._process_runs(self._merger.drain(final=True))
+            self.process_runs(self._merger.drain(final=True))
         self._finished = True
         if self._started:
             ctx = self.ctx
@@ -211,7 +213,7 @@ class StrategyEngine:
                 if ctx.ledger.traded(slot):
                     ctx.ledger.position_row(slot, now)
             self._mark(now)
-        return self._take_rows()
+        return self.take_rows()
 
     def kill(self, check: str, reason: str, *, close: bool = False) -> None:
         """Cancel every open order (and flatten with `close`), block new ones and stop
@@ -234,6 +236,36 @@ class StrategyEngine:
     def killed(self) -> bool:
         return self.ctx.killed
 
+    @property
+    def started(self) -> bool:
+        """Whether the first market event has arrived (and `on_start` ran)."""
+        return self._started
+
+    def advance_to(self, ts_ns: int) -> None:
+        """Fire the timers due by `ts_ns` without a market event (a group of instances kept
+        in step on an event-time grid, runtime/account/group.py), in (time, scheduling)
+        order, then put the market state's time back: the next market event sets its own.
+        Stale-data deadlines wait for the next market event, which they need to know
+        (runtime/risk/stale_data.py)."""
+        heap = self.clock.heap
+        if heap[0][0] > ts_ns:
+            return
+        state = self.state
+        saved = state.ts_ns
+        stale = self._stale
+        held: list[Any] = []
+        while heap[0][0] <= ts_ns:
+            entry = heappop(heap)
+            at_ns, _, callback, arg = entry
+            if stale is not None and getattr(callback, "__self__", None) is stale:
+                held.append(entry)
+                continue
+            state.ts_ns = at_ns
+            callback(at_ns, arg)
+        for entry in held:
+            heappush(heap, entry)
+        state.ts_ns = saved
+
     # --- event loops ---------------------------------------------------------------------
 
     def _feed_of(self, batch: MarketBatch) -> int:
@@ -247,7 +279,7 @@ class StrategyEngine:
         if isinstance(batch, TradeBatch):
             self._run_trades(slot, batch.ts_ns.tolist(), batch.price.tolist(), batch.qty.tolist())
         elif isinstance(batch, BookBatch):
-            self._run_book(slot, self._feed_index[batch.feed], *_columns(batch))
+            self._run_book(slot, self._feed_index[batch.feed], *market_columns(batch))
         else:
             self._run_quotes(
                 slot,
@@ -258,12 +290,12 @@ class StrategyEngine:
                 batch.ask_qty.tolist(),
             )
 
-    def _process_runs(self, runs: list[tuple[int, list[list]]]) -> None:
+    def process_runs(self, runs: list[tuple[int, list[list]]]) -> None:
         for feed, columns in runs:
             slot = self._feed_slot[feed]
-            if self._feed_schema[feed] == "trades":
+            if self.feed_schemas[feed] == "trades":
                 self._run_trades(slot, *columns)
-            elif self._feed_schema[feed] == "book":
+            elif self.feed_schemas[feed] == "book":
                 self._run_book(slot, feed, *columns)
             else:
                 self._run_quotes(slot, *columns)
@@ -467,7 +499,7 @@ class StrategyEngine:
             f"seq={seq} side={side} price={price} qty={qty} "
             f"best_bid={l2.price(1, 0)} best_ask={l2.price(-1, 0)}"
         )
-        name = self._feed_names[feed]
+        name = self.feed_names[feed]
         self._book_dead.append((self.ctx.run_id, name, offset, ts, reason, record))
 
     def _fire_timers(self, ts_ns: int) -> None:
@@ -513,7 +545,7 @@ class StrategyEngine:
 
     # --- output --------------------------------------------------------------------------
 
-    def _take_rows(self) -> Rows:
+    def take_rows(self) -> Rows:
         ctx = self.ctx
         stats = self.stats
         stats.orders = ctx.oms.orders_created
@@ -540,10 +572,10 @@ def _skip_market(ctx: Any, slot: int) -> None:
     """on_market of a killed instance: the strategy is not called until resume."""
 
 
-_WIDTHS = {"trades": 3, "quotes": 5, "book": 7}  # merge columns per feed schema, ts included
+MERGE_WIDTHS = {"trades": 3, "quotes": 5, "book": 7}  # merge columns per feed schema, ts included
 
 
-def _columns(batch: MarketBatch) -> list[list]:
+def market_columns(batch: MarketBatch) -> list[list]:
     if isinstance(batch, BookBatch):
         offsets = (
             batch.offsets.tolist()

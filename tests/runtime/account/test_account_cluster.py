@@ -1,7 +1,7 @@
-"""A backtest of two processes (`deploy --processes 2`): instance a runs in process 0, b in
-process 1, and the monitor's trip reaches both through the run's own account file, which
-every process polls. The breach is simulated: the account's shared file is never written, the
-run's file is gone when the run ends, and the next run of the account trades again."""
+"""A backtest of two processes (`deploy --processes 2`): instances a and b of the account run
+as one account group (one routing key, so one process), and the monitor's trip kills both at
+its event time. The breach is simulated: no control file is written (the account's shared
+file least of all), and the next run of the account trades again."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def test_every_process_obeys_the_runs_own_trip(
     control = tmp_path / "control"
     monkeypatch.setenv(CONTROL_DIR_ENV, str(control))  # the forked process inherits it
     plan = _plan(tmp_path)
-    assert place(plan, 2).workers == {"a": 0, "b": 1, "tape": 0}
+    placement = place(plan, 2)
+    assert placement.workers == {"a": 0, "b": 0, "tape": 0}
+    assert placement.key("a") == placement.key("b")  # one group: one key
     sink = f"chdb://{tmp_path / 'ch'}"
     trip_ts, _ = _expected_trip()
     for run_id in ("p1", "p2"):
@@ -48,7 +50,7 @@ def test_every_process_obeys_the_runs_own_trip(
         ]
         assert int(events[1][2]) == trip_ts
         for name, _check, ts, message in (events[0], events[2]):
-            assert int(ts) >= trip_ts and "(account)" in message, name
+            assert int(ts) == trip_ts and "(account)" in message, name
         # the second run is not killed by the first run's trip: both trade from the start
         assert [(s, int(ts) < trip_ts) for s, ts in first_orders] == [("a", True), ("b", True)]
         assert not account_control_path("desk", control).exists()

@@ -1,9 +1,10 @@
 """The account monitor in a real dataflow: two instances on one account, each alone under the
-account's max_loss, their sum over it. The monitor trips at a grid time computed from the tape
-by hand, writes the kill into the run's own account file, and both instances stop sending
-orders once their control input delivers it. The trip is a simulated breach: it never touches
-the account's shared file, and the next run of the account starts free; a manual
-`kill --account` (the shared file) does survive into the next run."""
+account's max_loss, their sum over it. In a backtest both run in one account group
+(runtime/account/group.py): the monitor trips at a grid time computed from the tape by hand
+and both instances are killed at that event time, sending no order after it. The trip is a
+simulated breach: it writes no control file at all, never touches the account's shared file,
+and the next run of the account starts free; a manual `kill --account` (the shared file) does
+survive into the next run."""
 
 from __future__ import annotations
 
@@ -130,13 +131,13 @@ def test_the_sum_of_two_instances_trips_the_account_and_stops_both(tmp_path: Pat
         assert len(kills) == 1, f"{name} was not killed during the run"
         kill_ts = kills[0][2]
         assert kills[0][5] == "account" and "(account)" in kills[0][9]
-        assert kill_ts >= trip_ts  # the engine acts at its next control poll
+        assert kill_ts == trip_ts  # the group applies the trip at its event time
         new_ts = _new_order_times(rows["orders"], name)
-        assert new_ts and max(new_ts) <= kill_ts, f"{name} sent orders after its kill"
+        assert new_ts and max(new_ts) < kill_ts, f"{name} sent orders after its kill"
         assert len(new_ts) < POST // 2  # not killed, it would send one per post-phase event
-    # The trip went to r1's own file, which is gone with the run; the shared file (a
-    # resume written before the run) is untouched.
-    assert f"command 1 in {run_control_path('r1', 'desk', control.parent)}" in trips[0][9]
+    # The trip acted in process: no command in any file; the shared file (a resume written
+    # before the run) is untouched.
+    assert "command" not in trips[0][9]
     assert account_file.read_bytes() == shared_before
     assert not run_control_path("r1", "desk", control.parent).exists()
     assert not (control.parent / "runs").exists()
@@ -190,12 +191,12 @@ def _kills(rows: dict[str, list[tuple[Any, ...]]]) -> list[tuple[str, int]]:
 
 def _assert_killed_by_the_trip(rows: dict[str, list[tuple[Any, ...]]], trip_ts: int) -> None:
     """The run traded from its start, its monitor tripped at `trip_ts` and each instance
-    was killed once, by this run's own trip, at or after it (its next control poll)."""
+    was killed once, by this run's own trip, at that event time."""
     trips = [(r[2], r[5]) for r in rows["risk_events"] if r[3] == "account:desk"]
     assert trips == [(trip_ts, "account_loss")]
     kills = _kills(rows)
     assert [name for name, _ in kills] == ["a", "b"]
-    assert all(ts >= trip_ts for _, ts in kills), kills
+    assert all(ts == trip_ts for _, ts in kills), kills
     for name in ("a", "b"):
         assert min(_new_order_times(rows["orders"], name)) < trip_ts  # not killed at its start
 
