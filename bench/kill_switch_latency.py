@@ -35,7 +35,7 @@ include: [{root}/pipelines/shared/sim.yaml]
 feeds:
   btc: {{kind: synthetic, model: gbm, instrument: BTC/USDT@sim, seed: 3, s0: 40000,
          sigma: 0.5, dt: 20ms, start: 2024-01-01T00:00:00Z, horizon: {horizon},
-         qty_mean: 0.5, schema: trades}}
+         qty_mean: 0.5, schema: trades, batch_size: {batch}}}
 strategies:
   trend:
     kind: signal
@@ -63,6 +63,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=5, help="kill/resume pairs")
     ap.add_argument("--horizon", default="60h", help="event time of the synthetic feed")
+    ap.add_argument(
+        "--batch",
+        type=int,
+        default=10_000,
+        help="feed batch size: the engine sees a command between batches",
+    )
     ap.add_argument("--account", action="store_true", help="the account monitor's trip delay")
     ap.add_argument("--module", action="store_true", help="python -m, not the console script")
     args = ap.parse_args()
@@ -73,7 +79,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = Path(tmp) / "kill.yaml"
-        pipeline.write_text(PIPELINE.format(root=ROOT, horizon=args.horizon))
+        pipeline.write_text(PIPELINE.format(root=ROOT, horizon=args.horizon, batch=args.batch))
         env = {**os.environ, "ORDERLOOM_CONTROL_DIR": str(Path(tmp) / "control")}
         sink = f"chdb://{tmp}/ch"
         deploy = subprocess.Popen(
@@ -135,7 +141,8 @@ def main() -> None:
 def account_latency(horizon: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = Path(tmp) / "account.yaml"
-        text = PIPELINE.format(root=ROOT, horizon=horizon) + SECOND_STRATEGY + ACCOUNT_RISK
+        text = PIPELINE.format(root=ROOT, horizon=horizon, batch=10_000) + SECOND_STRATEGY
+        text += ACCOUNT_RISK
         pipeline.write_text(text)
         env = {**os.environ, "ORDERLOOM_CONTROL_DIR": str(Path(tmp) / "control")}
         sink = f"chdb://{tmp}/ch"

@@ -128,8 +128,11 @@ def _run_in_process(
     """All workers in this process; or, in a cluster, this process is process 0 and loads
     the other processes' spooled analytics from a background thread."""
     # Few large inserts: each chDB insert costs ~20 ms whatever its size (one part each).
+    # But not too large: while a big insert runs the engine step stalls (measured with
+    # bench/kill_switch_latency.py: 500k-row inserts put the kill's tail at ~300 ms, 100k at
+    # ~100 ms, with equal backtest throughput).
     writer = BatchWriter(
-        store, max_pending_rows=2_000_000, flush_rows=500_000, flush_interval_ms=2000
+        store, max_pending_rows=2_000_000, flush_rows=100_000, flush_interval_ms=2000
     )
     progress = _Progress(on_progress, total)
     placement = place(plan, options.workers * options.processes)
