@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
-from orderloom.dsl.diagnostics import did_you_mean
 from orderloom.dsl.nodes import Mapping, Scalar, Sequence
+from orderloom.dsl.resolve import venue_ref
 
 VENUES_SCHEMA = {
     "type": "array",
@@ -25,15 +25,10 @@ def read_venues(node: Mapping, ctx: KindContext) -> tuple[str, ...]:
     for item in listed.items:
         if not isinstance(item, Scalar):
             continue
-        name = str(item.value)
+        name = venue_ref(ctx, item)  # reports an undeclared venue
         if name not in ctx.names.venues:
-            ctx.report(
-                codes.UNKNOWN_REFERENCE,
-                f"unknown venue '{name}'",
-                item.span,
-                did_you_mean(name, ctx.names.venues) or "declare it under `venues:`",
-            )
-        elif name in out:
+            continue
+        if name in out:
             ctx.report(codes.BAD_VALUE, f"venue '{name}' is listed twice", item.span)
         else:
             out.append(name)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
-from orderloom.dsl.diagnostics import did_you_mean
-from orderloom.dsl.nodes import Mapping, Node, Scalar
+from orderloom.dsl.nodes import Mapping, Node
 from orderloom.dsl.registry import KindSpec, register
+from orderloom.dsl.risk_actions import read_action
 
 ACCOUNT_ACTIONS = ("kill", "flatten", "cancel_all", "halt")
 DEFAULT_EVERY_NS = 60_000_000_000
@@ -85,30 +85,8 @@ def parse_action(node: Mapping, ctx: KindContext) -> tuple[str, int]:
     then = ctx.scalar(node, "action")
     if then is None:
         return "kill", 0
-    words = str(then.value).split()
-    action = words[0] if words else ""
-    if action not in ACCOUNT_ACTIONS:
-        ctx.report(
-            codes.BAD_VALUE,
-            f"unknown account action '{then.text}'",
-            then.span,
-            did_you_mean(action, ACCOUNT_ACTIONS) or f"one of: {', '.join(ACCOUNT_ACTIONS)}",
-        )
-        return "kill", 0
-    if len(words) > 2 or (len(words) == 2 and action != "halt"):
-        ctx.report(
-            codes.BAD_VALUE,
-            f"'{then.text}': only halt takes a duration",
-            then.span,
-            "write e.g. `action: halt 5m`, `action: flatten` or `action: kill`",
-        )
-        return action, 0
-    if len(words) == 2:
-        holder = Mapping(
-            ((Scalar("d", "d", then.span), Scalar(words[1], words[1], then.span)),), then.span
-        )
-        return action, ctx.positive_duration_ns(holder, "d")
-    return action, 0
+    action, halt_ns = read_action(ctx, then, "action", ACCOUNT_ACTIONS, "account", positive=True)
+    return (action, halt_ns) if action else ("kill", 0)
 
 
 def compile_account(node: Node, ctx: KindContext) -> AccountLimitParams:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from orderloom.dsl import codes
 from orderloom.dsl.context import KindContext
-from orderloom.dsl.diagnostics import did_you_mean
-from orderloom.dsl.nodes import Mapping, Node, Scalar
+from orderloom.dsl.nodes import Mapping, Node
 from orderloom.dsl.plan import Expr
 from orderloom.dsl.registry import KindSpec, register
+from orderloom.dsl.risk_actions import read_action
 from orderloom.dsl.risk_scopes import check_schema
 
 ACTIONS = ("halt", "cancel_all", "flatten", "kill")
@@ -57,27 +57,7 @@ def compile_circuit_breaker(node: Node, ctx: KindContext) -> CircuitBreakerParam
     then = ctx.scalar(node, "then")
     action, duration_ns = "halt", 0
     if then is not None:
-        words = str(then.value).split()
-        action = words[0] if words else ""
-        if action not in ACTIONS:
-            ctx.report(
-                codes.BAD_VALUE,
-                f"unknown circuit breaker action '{then.text}'",
-                then.span,
-                did_you_mean(action, ACTIONS) or f"one of: {', '.join(ACTIONS)}",
-            )
-        elif len(words) > 2 or (len(words) == 2 and action != "halt"):
-            ctx.report(
-                codes.BAD_VALUE,
-                f"'{then.text}': only halt takes a duration",
-                then.span,
-                "write e.g. `then: halt 5m`, `then: flatten` or `then: kill`",
-            )
-        elif len(words) == 2:
-            holder = Mapping(
-                ((Scalar("d", "d", then.span), Scalar(words[1], words[1], then.span)),), then.span
-            )
-            duration_ns = ctx.duration_ns(holder, "d")
+        action, duration_ns = read_action(ctx, then, "then", ACTIONS, "circuit breaker")
     band_bps = ctx.bps(node, "band")
     if node.get("band") is not None and action != "flatten":
         ctx.report(
